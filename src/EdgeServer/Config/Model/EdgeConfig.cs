@@ -1,0 +1,14 @@
+namespace EdgeServer.Config.Model;
+
+/// <summary>The whole configuration as read from YAML and validated; immutable once loaded.</summary>
+public sealed record EdgeConfig
+{
+    public required string SourceFile { get; init; }
+    public required IReadOnlyList<ListenerConfig> Listeners { get; init; }
+    public required AdminConfig Admin { get; init; }
+    public required LimitsConfig Limits { get; init; }
+    public required IReadOnlyList<RouteConfig> Routes { get; init; }
+    public required IReadOnlyList<ClusterConfig> Clusters { get; init; }
+    public required AccessLogConfig AccessLog { get; init; }
+    public required EchoBackendConfig EchoBackend { get; init; }
+}

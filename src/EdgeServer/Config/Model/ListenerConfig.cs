@@ -1,0 +1,12 @@
+using System.Net;
+
+namespace EdgeServer.Config.Model;
+
+public sealed record ListenerConfig
+{
+    public required string Name { get; init; }
+    public required IPEndPoint Address { get; init; }
+    /// <summary>When true, X-Forwarded-* and X-Request-Id sent by the peer are kept and appended to; otherwise replaced.</summary>
+    public bool TrustForwardedHeaders { get; init; }
+    public SourceMark Mark { get; init; }
+}

@@ -1,0 +1,32 @@
+namespace EdgeServer.Config.Model;
+
+public enum PathMatchKind
+{
+    Prefix,
+    Exact,
+}
+
+public sealed record RouteConfig
+{
+    public required string Name { get; init; }
+    /// <summary>Exact host names or "*.example.com" wildcards (matched case-insensitively, port ignored). Empty = any host.</summary>
+    public IReadOnlyList<string> Hosts { get; init; } = [];
+    public string Path { get; init; } = "/";
+    public PathMatchKind PathMatch { get; init; } = PathMatchKind.Prefix;
+    /// <summary>Upper-case method names. Empty = any method.</summary>
+    public IReadOnlyList<string> Methods { get; init; } = [];
+    /// <summary>Exactly one of Cluster and Mock is set.</summary>
+    public string? Cluster { get; init; }
+    public MockConfig? Mock { get; init; }
+    /// <summary>Null: the global limit applies.</summary>
+    public long? MaxBodyBytes { get; init; }
+    public SourceMark Mark { get; init; }
+    public SourceMark ClusterMark { get; init; }
+}
+
+public sealed record MockConfig
+{
+    public int Status { get; init; } = 200;
+    public IReadOnlyList<KeyValuePair<string, string>> Headers { get; init; } = [];
+    public string Body { get; init; } = "";
+}

@@ -1,0 +1,1 @@
+return EdgeServer.Cli.EdgeCli.Run(args);
