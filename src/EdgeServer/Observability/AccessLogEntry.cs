@@ -1,0 +1,22 @@
+using System.Net;
+
+namespace EdgeServer.Observability;
+
+/// <summary>One finished request as the access log records it; spans point into the connection's buffers and are only valid during the call.</summary>
+internal readonly ref struct AccessLogEntry
+{
+    public DateTimeOffset Time { get; init; }
+    public ReadOnlySpan<byte> RequestId { get; init; }
+    public IPAddress? ClientIp { get; init; }
+    public ReadOnlySpan<byte> Method { get; init; }
+    public ReadOnlySpan<byte> Path { get; init; }
+    public string? Route { get; init; }
+    public int Status { get; init; }
+    public long BytesIn { get; init; }
+    public long BytesOut { get; init; }
+    public string? Upstream { get; init; }
+    public TimeSpan? UpstreamLatency { get; init; }
+    public TimeSpan TotalLatency { get; init; }
+    /// <summary>Why the edge itself answered an error (parse error, timeout...), else null.</summary>
+    public string? Error { get; init; }
+}

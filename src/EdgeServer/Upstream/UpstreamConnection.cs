@@ -1,0 +1,35 @@
+using System.IO.Pipelines;
+using EdgeServer.Protocol.Http1;
+using Microsoft.AspNetCore.Connections;
+
+namespace EdgeServer.Upstream;
+
+/// <summary>One TCP connection to a destination, leased to one request at a time.</summary>
+internal sealed class UpstreamConnection : IAsyncDisposable
+{
+    private readonly ConnectionContext _connection;
+
+    public UpstreamConnection(ConnectionContext connection, Destination destination, in HttpParserLimits responseLimits)
+    {
+        _connection = connection;
+        Destination = destination;
+        Response = new ResponseHead(responseLimits);
+    }
+
+    public Destination Destination { get; }
+    public PipeReader Input => _connection.Transport.Input;
+    public PipeWriter Output => _connection.Transport.Output;
+
+    /// <summary>Reused for every response on this connection.</summary>
+    public ResponseHead Response { get; }
+
+    /// <summary>Requests completed on this connection; 0 while serving its first.</summary>
+    public int CompletedRequests { get; set; }
+
+    /// <summary>When it was last returned to the pool (TimeProvider timestamp).</summary>
+    public long IdleSince { get; set; }
+
+    public void Abort() => _connection.Abort(new ConnectionAbortedException("upstream connection aborted by the proxy"));
+
+    public ValueTask DisposeAsync() => _connection.DisposeAsync();
+}
