@@ -37,6 +37,9 @@ public sealed class RequestHead
     internal HeaderField[] Headers;
     public int HeaderCount { get; internal set; }
 
+    /// <summary>How many fields this head can hold (its limits' MaxHeaderCount when built).</summary>
+    public int FieldCapacity => Headers.Length;
+
     /// <summary>Index of the Host field, or -1.</summary>
     public int HostIndex { get; internal set; } = -1;
 

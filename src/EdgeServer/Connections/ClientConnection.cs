@@ -1,0 +1,129 @@
+using System.Buffers.Text;
+using System.IO.Pipelines;
+using System.Net;
+using EdgeServer.Config.Model;
+using EdgeServer.Protocol.Http1;
+using Microsoft.AspNetCore.Connections;
+
+namespace EdgeServer.Connections;
+
+/// <summary>
+/// Per-connection state reused by every request on it: the parsed head, the request id buffer, the
+/// client address bytes for X-Forwarded-For, and the two read deadlines the heartbeat enforces.
+/// </summary>
+internal sealed class ClientConnection
+{
+    private const long NoDeadline = long.MaxValue;
+    private long _clientDeadline = NoDeadline;
+    private long _upstreamDeadline = NoDeadline;
+    private PipeReader? _upstreamReader;
+    private volatile bool _clientTimedOut;
+    private volatile bool _upstreamTimedOut;
+    private volatile bool _stopBody;
+
+    public ClientConnection(ConnectionContext context, ListenerConfig listener, in HttpParserLimits limits)
+    {
+        Context = context;
+        Listener = listener;
+        Head = new RequestHead(limits);
+        var ip = (context.RemoteEndPoint as IPEndPoint)?.Address;
+        if (ip is { IsIPv4MappedToIPv6: true }) ip = ip.MapToIPv4();
+        ClientIp = ip;
+        ClientIpUtf8 = Encoding.ASCII.GetBytes(ip?.ToString() ?? "unknown");
+    }
+
+    public ConnectionContext Context { get; }
+    public ListenerConfig Listener { get; }
+    public PipeReader Input => Context.Transport.Input;
+    public PipeWriter Output => Context.Transport.Output;
+    public IPAddress? ClientIp { get; }
+    public byte[] ClientIpUtf8 { get; }
+    public RequestHead Head { get; private set; }
+
+    /// <summary>Holds the current request's id: either ours or a trusted client's.</summary>
+    public byte[] RequestIdBuffer { get; } = new byte[128];
+    public int RequestIdLength { get; set; }
+    public ReadOnlySpan<byte> RequestId => RequestIdBuffer.AsSpan(0, RequestIdLength);
+
+    public bool ClientTimedOut => _clientTimedOut;
+    public bool UpstreamTimedOut => _upstreamTimedOut;
+    public bool BodyStopRequested => _stopBody;
+
+    /// <summary>A reload may raise the head limits; heads built for smaller limits are replaced (rare).</summary>
+    public void EnsureHeadCapacity(in HttpParserLimits limits)
+    {
+        if (Head.Buffer.Length < limits.MaxHeadBytes || Head.FieldCapacity < limits.MaxHeaderCount) Head = new RequestHead(limits);
+    }
+
+    public void ArmClientTimeout(long timeoutMs)
+    {
+        _clientTimedOut = false;
+        Volatile.Write(ref _clientDeadline, Environment.TickCount64 + timeoutMs);
+    }
+
+    public void DisarmClientTimeout() => Volatile.Write(ref _clientDeadline, NoDeadline);
+
+    public void ArmUpstreamTimeout(PipeReader reader, long timeoutMs)
+    {
+        _upstreamTimedOut = false;
+        _upstreamReader = reader;
+        Volatile.Write(ref _upstreamDeadline, Environment.TickCount64 + timeoutMs);
+    }
+
+    public void DisarmUpstreamTimeout()
+    {
+        Volatile.Write(ref _upstreamDeadline, NoDeadline);
+        _upstreamReader = null;
+    }
+
+    /// <summary>Stops a request-body relay that is no longer wanted (the response already finished).</summary>
+    public void StopBody()
+    {
+        _stopBody = true;
+        Input.CancelPendingRead();
+    }
+
+    public void ResetBodyStop() => _stopBody = false;
+
+    /// <summary>Called by the heartbeat about once a second: expired deadlines cancel the pending read.</summary>
+    public void OnHeartbeat(long now)
+    {
+        if (now > Volatile.Read(ref _clientDeadline))
+        {
+            Volatile.Write(ref _clientDeadline, NoDeadline);
+            _clientTimedOut = true;
+            Input.CancelPendingRead();
+        }
+        if (now > Volatile.Read(ref _upstreamDeadline))
+        {
+            Volatile.Write(ref _upstreamDeadline, NoDeadline);
+            _upstreamTimedOut = true;
+            _upstreamReader?.CancelPendingRead();
+        }
+    }
+
+    private static readonly byte[] s_processPrefix = CreatePrefix();
+    private static long s_requestCounter;
+
+    /// <summary>A process-unique id: 8 random hex digits for this process, then a 16-digit counter.</summary>
+    public void AssignRequestId()
+    {
+        var id = Interlocked.Increment(ref s_requestCounter);
+        s_processPrefix.CopyTo(RequestIdBuffer, 0);
+        Utf8Formatter.TryFormat(id, RequestIdBuffer.AsSpan(s_processPrefix.Length), out var n, new StandardFormat('x', 16));
+        RequestIdLength = s_processPrefix.Length + n;
+    }
+
+    public void UseRequestId(ReadOnlySpan<byte> id)
+    {
+        id.CopyTo(RequestIdBuffer);
+        RequestIdLength = id.Length;
+    }
+
+    private static byte[] CreatePrefix()
+    {
+        Span<byte> random = stackalloc byte[4];
+        System.Security.Cryptography.RandomNumberGenerator.Fill(random);
+        return Encoding.ASCII.GetBytes(Convert.ToHexStringLower(random) + "-");
+    }
+}

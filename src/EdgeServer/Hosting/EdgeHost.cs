@@ -1,0 +1,193 @@
+using System.Net;
+using EdgeServer.Admin;
+using EdgeServer.Builtin;
+using EdgeServer.Config;
+using EdgeServer.Config.Model;
+using EdgeServer.Connections;
+using EdgeServer.Observability;
+using EdgeServer.Runtime;
+using EdgeServer.Upstream;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeServer.Hosting;
+
+/// <summary>
+/// The running daemon: Kestrel bound to the configured listeners with our connection handlers (its HTTP
+/// layer never runs), the admin listener, the optional built-in echo backend, and config reload.
+/// </summary>
+internal sealed partial class EdgeHost : IAsyncDisposable
+{
+    private readonly WebApplication _kestrel;
+    private readonly EdgeRuntime _runtime;
+    private readonly ConnectionHeartbeat _heartbeat;
+    private readonly AccessLogSink? _accessLog;
+    private readonly EchoBackend? _echo;
+    private readonly ILogger _logger;
+    private readonly Lock _reloadLock = new();
+    private volatile bool _ready;
+
+    private EdgeHost(WebApplication kestrel, EdgeRuntime runtime, ConnectionHeartbeat heartbeat, EdgeMetrics metrics,
+        AccessLogSink? accessLog, EchoBackend? echo, ILogger logger)
+    {
+        _kestrel = kestrel;
+        _runtime = runtime;
+        _heartbeat = heartbeat;
+        Metrics = metrics;
+        _accessLog = accessLog;
+        _echo = echo;
+        _logger = logger;
+    }
+
+    public EdgeMetrics Metrics { get; }
+    public RuntimeSnapshot Snapshot => _runtime.Current;
+    public IReadOnlyList<IPEndPoint> ListenerEndpoints { get; private set; } = [];
+    public IPEndPoint? AdminEndpoint { get; private set; }
+    public IPEndPoint? EchoEndpoint => _echo?.Endpoint;
+    public string? ConfigPath { get; private init; }
+
+    public static async Task<EdgeHost> StartAsync(EdgeConfig config, string? configPath, ILoggerFactory loggerFactory, CancellationToken cancellationToken = default)
+    {
+        var logger = loggerFactory.CreateLogger("edge");
+        var metrics = new EdgeMetrics();
+        var clusters = new ClusterRegistry();
+        var runtime = new EdgeRuntime(metrics, clusters);
+        runtime.Apply(config);
+        metrics.RegisterGaugeSource(new UpstreamGauges(clusters).Write);
+
+        EchoBackend? echo = null;
+        if (config.EchoBackend.Enabled)
+        {
+            echo = await EchoBackend.StartAsync(config.EchoBackend.Address, cancellationToken);
+        }
+
+        var accessLog = config.AccessLog.Enabled ? new AccessLogSink(config.AccessLog) : null;
+        var heartbeat = new ConnectionHeartbeat();
+        var admission = new ConnectionAdmission();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseShutdownTimeout(TimeSpan.FromSeconds(10));
+        var bound = new List<ListenOptions>();
+        ListenOptions? adminBound = null;
+        EdgeHost? host = null;
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            foreach (var listener in config.Listeners)
+            {
+                var handler = new EdgeConnectionHandler(listener, runtime, heartbeat, admission, metrics, accessLog, logger);
+                k.Listen(listener.Address, o =>
+                {
+                    o.Protocols = HttpProtocols.Http1;
+                    o.Run(handler.OnConnectedAsync);
+                    bound.Add(o);
+                });
+            }
+            if (config.Admin.Enabled)
+            {
+                var admin = new AdminConnectionHandler(runtime, metrics, () => host?._ready ?? false);
+                k.Listen(config.Admin.Address, o =>
+                {
+                    o.Protocols = HttpProtocols.Http1;
+                    o.Run(admin.OnConnectedAsync);
+                    adminBound = o;
+                });
+            }
+        });
+        var app = builder.Build();
+        try
+        {
+            await app.StartAsync(cancellationToken);
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            if (echo is not null) await echo.DisposeAsync();
+            if (accessLog is not null) await accessLog.DisposeAsync();
+            heartbeat.Dispose();
+            await clusters.DisposeAsync();
+            throw;
+        }
+
+        host = new EdgeHost(app, runtime, heartbeat, metrics, accessLog, echo, logger)
+        {
+            ConfigPath = configPath,
+            ListenerEndpoints = bound.Select(o => o.IPEndPoint!).ToArray(),
+            AdminEndpoint = adminBound?.IPEndPoint,
+        };
+        host._ready = true;
+        foreach (var endpoint in host.ListenerEndpoints) LogListening(logger, endpoint.ToString());
+        if (host.AdminEndpoint is { } a) LogAdmin(logger, a.ToString());
+        return host;
+    }
+
+    /// <summary>
+    /// Loads the config file again and applies it if, and only if, it is entirely valid; otherwise the
+    /// running config stays and every error is logged with file, line and column.
+    /// </summary>
+    public ConfigLoadResult Reload()
+    {
+        if (ConfigPath is null)
+        {
+            var none = new ConfigLoadResult(null, [new ConfigError(new SourceMark(DefaultConfig.SourceName, 0, 0), "running on the embedded default config: nothing to reload")]);
+            return none;
+        }
+        lock (_reloadLock)
+        {
+            var result = ConfigLoader.LoadFile(ConfigPath);
+            if (!result.Ok)
+            {
+                foreach (var error in result.Errors) LogReloadError(_logger, error.ToString());
+                Metrics.ConfigReload(false);
+                return result;
+            }
+            var restart = _runtime.RestartRequiredReason(result.Config!);
+            if (restart is not null)
+            {
+                LogReloadError(_logger, $"{ConfigPath}: {restart}; the running config stays");
+                Metrics.ConfigReload(false);
+                return new ConfigLoadResult(null, [new ConfigError(new SourceMark(ConfigPath, 1, 1), restart)]);
+            }
+            try
+            {
+                var snapshot = _runtime.Apply(result.Config!);
+                Metrics.ConfigReload(true);
+                LogReloaded(_logger, snapshot.Generation, ConfigPath);
+                _accessLog?.Reopen();
+                return result;
+            }
+            catch (Exception ex)
+            {
+                LogReloadError(_logger, $"{ConfigPath}: {ex.Message}; the running config stays");
+                Metrics.ConfigReload(false);
+                return new ConfigLoadResult(null, [new ConfigError(new SourceMark(ConfigPath, 1, 1), ex.Message)]);
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _ready = false;
+        await _kestrel.StopAsync();
+        await _kestrel.DisposeAsync();
+        _heartbeat.Dispose();
+        if (_echo is not null) await _echo.DisposeAsync();
+        if (_accessLog is not null) await _accessLog.DisposeAsync();
+        await _runtime.Clusters.DisposeAsync();
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "listening on http://{Endpoint}")]
+    private static partial void LogListening(ILogger logger, string endpoint);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "admin listener on http://{Endpoint} (/healthz /ready /metrics /config)")]
+    private static partial void LogAdmin(ILogger logger, string endpoint);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "config reload refused: {Error}")]
+    private static partial void LogReloadError(ILogger logger, string error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "config generation {Generation} applied from {Path}")]
+    private static partial void LogReloaded(ILogger logger, long generation, string path);
+}

@@ -1,0 +1,49 @@
+using System.Buffers.Text;
+using System.IO.Pipelines;
+
+namespace EdgeServer.Http;
+
+/// <summary>
+/// Responses the edge answers itself (parse errors, no route, upstream failures): small, typed JSON
+/// carrying the request id, so a client's report can be matched to the access log.
+/// </summary>
+internal static class EdgeError
+{
+    private const int MaxReasonChars = 120;
+    private const int MaxRequestIdBytes = 128;
+
+    /// <summary>Writes the whole response (not flushed) and returns its size in bytes.</summary>
+    public static long Write(PipeWriter output, int status, string reason, ReadOnlySpan<byte> requestId, bool close, bool headOnly = false)
+    {
+        if (requestId.Length > MaxRequestIdBytes) requestId = requestId[..MaxRequestIdBytes];
+        Span<byte> body = stackalloc byte[64 + MaxReasonChars * 3 + MaxRequestIdBytes];
+        var n = 0;
+        Append(body, ref n, "{\"status\":"u8);
+        Utf8Formatter.TryFormat(status, body[n..], out var digits);
+        n += digits;
+        Append(body, ref n, ",\"error\":\""u8);
+        n += Encoding.UTF8.GetBytes(reason.AsSpan(0, Math.Min(reason.Length, MaxReasonChars)), body[n..]);
+        Append(body, ref n, "\",\"request_id\":\""u8);
+        Append(body, ref n, requestId);
+        Append(body, ref n, "\"}\n"u8);
+
+        var w = new HeadWriter(output);
+        StatusLines.Write(ref w, status);
+        w.Write(DateHeader.Line);
+        w.Write("Server: edge\r\nContent-Type: application/json\r\nCache-Control: no-store\r\nContent-Length: "u8);
+        w.WriteNumber(n);
+        w.WriteCrLf();
+        if (requestId.Length > 0) w.WriteHeader("X-Request-Id"u8, requestId);
+        if (close) w.Write("Connection: close\r\n"u8);
+        w.WriteCrLf();
+        if (!headOnly) w.Write(body[..n]);
+        w.Commit();
+        return w.Written;
+    }
+
+    private static void Append(Span<byte> target, ref int at, ReadOnlySpan<byte> bytes)
+    {
+        bytes.CopyTo(target[at..]);
+        at += bytes.Length;
+    }
+}

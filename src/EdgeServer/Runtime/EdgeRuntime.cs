@@ -1,0 +1,65 @@
+using EdgeServer.Config.Model;
+using EdgeServer.Observability;
+using EdgeServer.Routing;
+using EdgeServer.Upstream;
+
+namespace EdgeServer.Runtime;
+
+/// <summary>
+/// Owns the current <see cref="RuntimeSnapshot"/> and builds new ones. Compiling is pure until the last
+/// step, so a config that fails to compile changes nothing; the swap is one reference write.
+/// </summary>
+internal sealed class EdgeRuntime(EdgeMetrics metrics, ClusterRegistry clusters)
+{
+    private RuntimeSnapshot? _current;
+    private long _generation;
+
+    public RuntimeSnapshot Current => Volatile.Read(ref _current) ?? throw new InvalidOperationException("no configuration applied yet");
+
+    public ClusterRegistry Clusters => clusters;
+
+    /// <summary>
+    /// Things a reload cannot change in a running process (sockets bound at start). Null when the new
+    /// config may be applied over the running one.
+    /// </summary>
+    public string? RestartRequiredReason(EdgeConfig next)
+    {
+        var running = Volatile.Read(ref _current)?.Config;
+        if (running is null) return null;
+        if (!running.Listeners.Select(l => (l.Name, l.Address.ToString()))
+                .SequenceEqual(next.Listeners.Select(l => (l.Name, l.Address.ToString()))))
+        {
+            return "listeners changed (names or addresses); restart the server to rebind them";
+        }
+        if (running.Admin.Enabled != next.Admin.Enabled || !running.Admin.Address.Equals(next.Admin.Address))
+        {
+            return "admin listener changed; restart the server to rebind it";
+        }
+        if (running.EchoBackend != next.EchoBackend) return "echoBackend changed; restart the server to apply it";
+        if (running.AccessLog != next.AccessLog) return "accessLog changed; restart the server to apply it";
+        return null;
+    }
+
+    public RuntimeSnapshot Apply(EdgeConfig config)
+    {
+        var routes = RouteTable.Compile(config.Routes, config.Limits.MaxBodyBytes);
+        var mocks = new Dictionary<string, MockResponse>(StringComparer.Ordinal);
+        foreach (var route in routes.Routes)
+        {
+            if (route.Mock is { } mock) mocks[route.Name] = new MockResponse(mock);
+        }
+
+        var live = clusters.Apply(config.Clusters);
+        var entries = new Dictionary<CompiledRoute, RouteEntry>(ReferenceEqualityComparer.Instance);
+        foreach (var route in routes.Routes)
+        {
+            var cluster = route.ClusterName is { } name ? live[name] : null;
+            entries[route] = new RouteEntry(route, metrics.ForRoute(route.Name), cluster, mocks.GetValueOrDefault(route.Name));
+        }
+
+        var snapshot = new RuntimeSnapshot(Interlocked.Increment(ref _generation), config, routes, entries);
+        Volatile.Write(ref _current, snapshot);
+        metrics.SetConfigGeneration(snapshot.Generation);
+        return snapshot;
+    }
+}

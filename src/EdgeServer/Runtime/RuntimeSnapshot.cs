@@ -1,0 +1,37 @@
+using EdgeServer.Config.Model;
+using EdgeServer.Protocol.Http1;
+using EdgeServer.Routing;
+
+namespace EdgeServer.Runtime;
+
+/// <summary>
+/// One compiled, immutable configuration. A request takes the current snapshot when its head is parsed
+/// and finishes on it, whatever reloads happen meanwhile.
+/// </summary>
+internal sealed class RuntimeSnapshot
+{
+    private readonly Dictionary<CompiledRoute, RouteEntry> _entries;
+
+    public RuntimeSnapshot(long generation, EdgeConfig config, RouteTable routes, Dictionary<CompiledRoute, RouteEntry> entries)
+    {
+        Generation = generation;
+        Config = config;
+        Routes = routes;
+        _entries = entries;
+        var l = config.Limits;
+        RequestLimits = new HttpParserLimits(l.MaxRequestLineBytes, l.MaxHeaderBytes, l.MaxHeaderCount);
+        ResponseLimits = new HttpParserLimits(HttpParserLimits.DefaultMaxStartLineBytes, l.MaxResponseHeaderBytes, HttpParserLimits.DefaultMaxHeaderCount * 2);
+        HeaderTimeoutMs = (long)l.HeaderTimeout.TotalMilliseconds;
+        KeepAliveTimeoutMs = (long)l.KeepAliveTimeout.TotalMilliseconds;
+    }
+
+    public long Generation { get; }
+    public EdgeConfig Config { get; }
+    public RouteTable Routes { get; }
+    public HttpParserLimits RequestLimits { get; }
+    public HttpParserLimits ResponseLimits { get; }
+    public long HeaderTimeoutMs { get; }
+    public long KeepAliveTimeoutMs { get; }
+
+    public RouteEntry Entry(CompiledRoute route) => _entries[route];
+}
