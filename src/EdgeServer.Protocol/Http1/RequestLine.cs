@@ -48,6 +48,7 @@ internal static class RequestLine
             if (ok) continue;
             return Fail(k switch
             {
+                0 when HttpChars.IsWhitespace(b) => HttpParseError.InvalidRequestLine, // double SP before the version
                 8 when b == HttpChars.LF => HttpParseError.BareLineFeed,
                 9 => HttpParseError.BareCarriageReturn,
                 _ => HttpParseError.InvalidVersion,

@@ -32,12 +32,16 @@ internal struct TransferCodings
 
     private void AddElement(ReadOnlySpan<byte> element)
     {
+        if (element.IsEmpty)
+        {
+            Empty = true; // does not change which coding is last: "chunked," is refused as empty, not as chunked-not-last
+            return;
+        }
         LastIsChunked = false;
         var end = element.IndexOfAnyExcept(HttpChars.Token);
         if (end < 0)
         {
-            if (element.IsEmpty) Empty = true;
-            else if (Ascii.EqualsIgnoreCase(element, "chunked"u8)) { ChunkedCount++; LastIsChunked = true; }
+            if (Ascii.EqualsIgnoreCase(element, "chunked"u8)) { ChunkedCount++; LastIsChunked = true; }
             else Other = true;
             return;
         }
