@@ -40,4 +40,9 @@ public enum HttpParseError : byte
     UnsupportedVersion,
     // responses from upstream (the proxy answers 502)
     InvalidStatusLine,
+    // 400, added after the first contract (appended so existing values keep their numbers)
+    /// <summary>A Transfer-Encoding element that is not a transfer coding at all (junk, quotes, inner spaces).</summary>
+    InvalidTransferEncoding,
+    /// <summary>Transfer-Encoding in an HTTP/1.0 message: its framing is faulty (RFC 9112 §6.1).</summary>
+    TransferEncodingInHttp10,
 }

@@ -47,6 +47,8 @@ public static class HttpParseErrors
         HttpParseError.UnsupportedTransferEncoding => "transfer coding not implemented",
         HttpParseError.UnsupportedVersion => "HTTP version not supported",
         HttpParseError.InvalidStatusLine => "malformed response from upstream",
+        HttpParseError.InvalidTransferEncoding => "malformed Transfer-Encoding",
+        HttpParseError.TransferEncodingInHttp10 => "Transfer-Encoding in an HTTP/1.0 message",
         _ => "bad request",
     };
 }

@@ -1,0 +1,38 @@
+namespace EdgeServer.Protocol.Http1;
+
+/// <summary>
+/// Gives the head parsers one contiguous span over at most the head limit of the input. A single-segment
+/// buffer is used in place (copied only once the head is complete); a multi-segment one is copied into the
+/// head's own buffer, stopping after the segment where the empty line appears so a large body behind the
+/// head is never copied.
+/// </summary>
+internal static class HeadInput
+{
+    private static ReadOnlySpan<byte> EndOfHead => "\r\n\r\n"u8;
+
+    /// <summary>Copies the start of <paramref name="buffer"/> into <paramref name="destination"/>; <paramref name="all"/> copies up to its length without stopping early.</summary>
+    public static int Copy(in ReadOnlySequence<byte> buffer, Span<byte> destination, bool all)
+    {
+        var copied = 0;
+        foreach (var segment in buffer)
+        {
+            var span = segment.Span;
+            if (span.Length > destination.Length - copied) span = span[..(destination.Length - copied)];
+            span.CopyTo(destination[copied..]);
+            var searchFrom = Math.Max(0, copied - 3); // the CRLFCRLF may straddle two segments
+            copied += span.Length;
+            if (copied == destination.Length) break;
+            if (!all && destination[searchFrom..copied].IndexOf(EndOfHead) >= 0) break;
+        }
+        return copied;
+    }
+
+    public static void EnsureCapacity(byte[] headBuffer, int headerSlots, in HttpParserLimits limits)
+    {
+        // A head built for smaller limits cannot hold what these limits allow: a wiring bug, not bad input.
+        if (headBuffer.Length < limits.MaxHeadBytes || headerSlots < limits.MaxHeaderCount)
+        {
+            throw new ArgumentException("The head was created for smaller limits than the ones passed to the parser.", nameof(limits));
+        }
+    }
+}
