@@ -42,19 +42,29 @@ internal static class ConfigLoader
         var binder = new ConfigBinder(reader);
         var config = binder.Bind(root);
         ConfigValidator.Validate(config, binder.Marks, reader);
-        return reader.Errors.Count == 0 ? new ConfigLoadResult(config, []) : new ConfigLoadResult(null, reader.Errors);
+        if (reader.Errors.Count == 0) return new ConfigLoadResult(config, []);
+        // Unknown keys are found before cross-section checks; report in file order, which is how people fix them.
+        return new ConfigLoadResult(null, [.. reader.Errors.OrderBy(e => e.Mark.Line).ThenBy(e => e.Mark.Column)]);
     }
 
     private static YamlMappingNode? ParseSingleDocument(string yaml, YamlNodeReader reader)
     {
         var stream = new YamlStream();
+        var parser = new GuardedParser(new Parser(new StringReader(yaml)));
         try
         {
-            stream.Load(new GuardedParser(new Parser(new StringReader(yaml))));
+            stream.Load(parser);
         }
         catch (YamlException ex)
         {
             reader.Error(new SourceMark(reader.File, (int)ex.Start.Line, (int)ex.Start.Column), "invalid YAML: " + InnermostMessage(ex));
+            return null;
+        }
+        catch (InvalidOperationException ex)
+        {
+            // YamlDotNet's scanner throws this (no position) on some malformed input, e.g. an unclosed "[" flow list.
+            var near = parser.LastGoodMark;
+            reader.Error(new SourceMark(reader.File, Math.Max(1, (int)near.Line), Math.Max(1, (int)near.Column)), $"invalid YAML after this point (check unclosed brackets or quotes): {ex.Message}");
             return null;
         }
 

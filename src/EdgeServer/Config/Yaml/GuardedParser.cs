@@ -21,6 +21,9 @@ internal sealed class GuardedParser(IParser inner) : IParser
 
     public ParsingEvent? Current => inner.Current;
 
+    /// <summary>End of the last event parsed: where to point when YamlDotNet fails without a position of its own.</summary>
+    public Mark LastGoodMark { get; private set; } = Mark.Empty;
+
     public bool MoveNext()
     {
         if (!inner.MoveNext()) return false;
@@ -46,6 +49,7 @@ internal sealed class GuardedParser(IParser inner) : IParser
         }
         if (_nodes > MaxExpandedNodes)
             throw new YamlException(inner.Current!.Start, inner.Current.End, $"the document expands to more than {MaxExpandedNodes} nodes (check anchors and aliases)");
+        LastGoodMark = inner.Current!.End;
         return true;
     }
 }
