@@ -19,7 +19,7 @@ internal sealed class RouteTable
     private readonly Dictionary<string, CompiledRoute[]>.AlternateLookup<ReadOnlySpan<char>> _exactHosts;
     /// <summary>Keyed by the suffix with its leading dot: "*.example.com" is stored as ".example.com".</summary>
     private readonly Dictionary<string, CompiledRoute[]>.AlternateLookup<ReadOnlySpan<char>> _wildcardHosts;
-    private readonly bool _hasHostRoutes;
+    private readonly bool _hasHostRoutes, _hasExactHosts, _hasWildcardHosts;
 
     private RouteTable(CompiledRoute[] routes, CompiledRoute[] anyHost, Dictionary<string, CompiledRoute[]> exact, Dictionary<string, CompiledRoute[]> wildcard)
     {
@@ -27,7 +27,9 @@ internal sealed class RouteTable
         _anyHost = anyHost;
         _exactHosts = exact.GetAlternateLookup<ReadOnlySpan<char>>();
         _wildcardHosts = wildcard.GetAlternateLookup<ReadOnlySpan<char>>();
-        _hasHostRoutes = exact.Count + wildcard.Count > 0;
+        _hasExactHosts = exact.Count > 0;
+        _hasWildcardHosts = wildcard.Count > 0;
+        _hasHostRoutes = _hasExactHosts || _hasWildcardHosts;
     }
 
     /// <summary>In file order.</summary>
@@ -79,14 +81,15 @@ internal sealed class RouteTable
         int bestHostRank = -1;
         if (_hasHostRoutes)
         {
-            Span<char> buffer = stackalloc char[HostKey.MaxLength];
+            // Sized to the host, not to the limit: stackalloc zeroes what it reserves.
+            Span<char> buffer = stackalloc char[Math.Min(host.Length, HostKey.MaxLength)];
             var name = buffer[..HostKey.Normalize(host, buffer)];
             if (!name.IsEmpty)
             {
-                if (_exactHosts.TryGetValue(name, out var exact))
+                if (_hasExactHosts && _exactHosts.TryGetValue(name, out var exact))
                     Consider(exact, int.MaxValue, path, method, methodBytes, ref best, ref bestHostRank);
                 // Every suffix starting at a dot after the first label: "*.example.com" covers a.example.com and a.b.example.com.
-                for (int i = 1; i < name.Length; i++)
+                for (int i = 1; _hasWildcardHosts && i < name.Length; i++)
                 {
                     if (name[i] == '.' && _wildcardHosts.TryGetValue(name[i..], out var wildcard))
                         Consider(wildcard, name.Length - i, path, method, methodBytes, ref best, ref bestHostRank);
