@@ -1,0 +1,34 @@
+using System.Net;
+using EdgeServer.Config.Model;
+using YamlDotNet.RepresentationModel;
+
+namespace EdgeServer.Config.Binding;
+
+internal sealed partial class ConfigBinder
+{
+    private static readonly string[] ListenerKeys = ["name", "address", "trustForwardedHeaders"];
+
+    private ListenerConfig? BindListener(YamlMappingNode map)
+    {
+        var mark = reader.MarkOf(map);
+        string? name = null;
+        IPEndPoint? address = null;
+        bool trust = false, nameSeen = false, addressSeen = false;
+        SourceMark nameMark = mark, addressMark = mark;
+        foreach (var e in reader.Entries(map, "listener", ListenerKeys))
+        {
+            switch (e.Key)
+            {
+                case "name": (nameSeen, nameMark, name) = (true, reader.MarkOf(e.Value), Name(e)); break;
+                case "address": (addressSeen, addressMark, address) = (true, reader.MarkOf(e.Value), reader.ListenAddress(e)); break;
+                case "trustForwardedHeaders": trust = reader.Bool(e) ?? trust; break;
+            }
+        }
+        if (!nameSeen) reader.Error(mark, "listener is missing 'name'");
+        if (!addressSeen) reader.Error(mark, "listener is missing 'address': expected an IP address and port such as 127.0.0.1:8080");
+        if (name is null || address is null) return null;
+        Marks.ListenerNames.Add(nameMark);
+        Marks.ListenerAddresses.Add(addressMark);
+        return new ListenerConfig { Name = name, Address = address, TrustForwardedHeaders = trust, Mark = mark };
+    }
+}

@@ -1,0 +1,24 @@
+using EdgeServer.Config.Model;
+
+namespace EdgeServer.Config.Binding;
+
+/// <summary>
+/// Positions the model has no member for but cross-section checks need (an address clash is reported at the
+/// address value, not at the start of its section).
+/// </summary>
+internal sealed class ConfigMarks
+{
+    public SourceMark Root { get; set; }
+    public SourceMark AdminAddress { get; set; }
+    public SourceMark EchoBackendAddress { get; set; }
+    /// <summary>Parallel to <see cref="EdgeConfig.Listeners"/>.</summary>
+    public List<SourceMark> ListenerAddresses { get; } = [];
+    /// <summary>Parallel to <see cref="EdgeConfig.Routes"/>: the 'name' value (duplicate names are reported there).</summary>
+    public List<SourceMark> RouteNames { get; } = [];
+    public List<SourceMark> ClusterNames { get; } = [];
+    public List<SourceMark> ListenerNames { get; } = [];
+    /// <summary>Every cluster name written, including clusters dropped for other errors, so a route naming one is not also reported as unknown.</summary>
+    /// <summary>Every route's 'cluster' value and where it is, including routes dropped for other errors.</summary>
+    public List<(string Name, SourceMark Mark)> ClusterReferences { get; } = [];
+    public HashSet<string> DeclaredClusters { get; } = new(StringComparer.Ordinal);
+}
