@@ -93,13 +93,13 @@ internal sealed partial class EdgeConnectionHandler(
             return await AnswerAsync(connection, entry, 413, "request body too large", start, close: true);
         }
 
-        if (entry.Mock is { } mock)
+        if (entry.IsMock)
         {
             // A mock never reads the body: keep the connection only when there is none to skip.
             var keepAlive = head.KeepAlive && head.BodyFraming == BodyFraming.None;
-            var written = mock.Write(connection.Output, head.Method == KnownMethod.Head, close: !keepAlive);
+            var written = entry.WriteMock(connection.Output, head.Method == KnownMethod.Head, close: !keepAlive);
             await connection.Output.FlushAsync();
-            Complete(connection, entry, mock.Status, 0, written, null, null, null, start);
+            Complete(connection, entry, entry.MockStatus, 0, written, null, null, null, start);
             return keepAlive;
         }
 

@@ -4,14 +4,16 @@ using EdgeServer.Protocol.Http1;
 namespace EdgeServer.Routing;
 
 /// <summary>
-/// Immutable compiled route table. Most specific wins: exact path over prefix, longer prefix over shorter,
-/// exact host over wildcard over any host; remaining ties go to file order.
+/// Immutable compiled route table. The host decides first, the path second: exact host over wildcard
+/// (longer suffix first) over any host, and within the chosen host, exact path over prefix and longer
+/// prefix over shorter; remaining ties go to file order.
 /// </summary>
 /// <remarks>
-/// Path specificity is compared first, host specificity second (as YARP/ASP.NET routing orders them), then file order.
-/// Routes are bucketed by host so a lookup scans only the buckets the request's host can hit: the exact-host bucket,
-/// one bucket per wildcard suffix of the host, and the any-host list. Each bucket is sorted most specific path first,
-/// so its first match is its best; the winner is the best of those few.
+/// Host first, as nginx server blocks and Envoy virtual hosts work: an operator who names a host expects
+/// its routes to win over catch-all routes for any host. When no route of a more specific host matches
+/// (path or method), the lookup falls through to less specific hosts rather than answering 404.
+/// Routes are bucketed by host so a lookup scans only the buckets the request's host can hit; each bucket
+/// is sorted most specific path first, so its first match is its best.
 /// </remarks>
 internal sealed class RouteTable
 {
@@ -77,8 +79,6 @@ internal sealed class RouteTable
     public CompiledRoute? Match(ReadOnlySpan<byte> host, ReadOnlySpan<byte> path, KnownMethod method, ReadOnlySpan<byte> methodBytes)
     {
         if (path.IsEmpty) path = "/"u8;
-        CompiledRoute? best = null;
-        int bestHostRank = -1;
         if (_hasHostRoutes)
         {
             // Sized to the host, not to the limit: stackalloc zeroes what it reserves.
@@ -86,36 +86,33 @@ internal sealed class RouteTable
             var name = buffer[..HostKey.Normalize(host, buffer)];
             if (!name.IsEmpty)
             {
-                if (_hasExactHosts && _exactHosts.TryGetValue(name, out var exact))
-                    Consider(exact, int.MaxValue, path, method, methodBytes, ref best, ref bestHostRank);
-                // Every suffix starting at a dot after the first label: "*.example.com" covers a.example.com and a.b.example.com.
+                if (_hasExactHosts && _exactHosts.TryGetValue(name, out var exact)
+                    && FirstMatch(exact, path, method, methodBytes) is { } exactMatch)
+                {
+                    return exactMatch;
+                }
+                // Every suffix starting at a dot after the first label, longest first:
+                // "*.example.com" covers a.example.com and a.b.example.com.
                 for (int i = 1; _hasWildcardHosts && i < name.Length; i++)
                 {
-                    if (name[i] == '.' && _wildcardHosts.TryGetValue(name[i..], out var wildcard))
-                        Consider(wildcard, name.Length - i, path, method, methodBytes, ref best, ref bestHostRank);
+                    if (name[i] == '.' && _wildcardHosts.TryGetValue(name[i..], out var wildcard)
+                        && FirstMatch(wildcard, path, method, methodBytes) is { } wildcardMatch)
+                    {
+                        return wildcardMatch;
+                    }
                 }
             }
         }
-        Consider(_anyHost, 0, path, method, methodBytes, ref best, ref bestHostRank);
-        return best;
+        return FirstMatch(_anyHost, path, method, methodBytes);
     }
 
-    /// <summary>First match in a bucket (its best), kept if it beats the best so far on (path rank, host rank, file order).</summary>
-    private static void Consider(CompiledRoute[] bucket, int hostRank, ReadOnlySpan<byte> path, KnownMethod method, ReadOnlySpan<byte> methodBytes,
-        ref CompiledRoute? best, ref int bestHostRank)
+    /// <summary>A bucket is sorted most specific path first (then file order), so its first match is its best.</summary>
+    private static CompiledRoute? FirstMatch(CompiledRoute[] bucket, ReadOnlySpan<byte> path, KnownMethod method, ReadOnlySpan<byte> methodBytes)
     {
         foreach (var route in bucket)
         {
-            // Sorted by path rank: once below the best, nothing later in this bucket can win.
-            if (best is not null && route.PathRank < best.PathRank) return;
-            if (!route.MatchesPath(path) || !route.MatchesMethod(method, methodBytes)) continue;
-            if (best is null || route.PathRank > best.PathRank
-                || (route.PathRank == best.PathRank && (hostRank > bestHostRank || (hostRank == bestHostRank && route.Order < best.Order))))
-            {
-                best = route;
-                bestHostRank = hostRank;
-            }
-            return;
+            if (route.MatchesPath(path) && route.MatchesMethod(method, methodBytes)) return route;
         }
+        return null;
     }
 }

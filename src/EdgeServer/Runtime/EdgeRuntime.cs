@@ -43,18 +43,12 @@ internal sealed class EdgeRuntime(EdgeMetrics metrics, ClusterRegistry clusters)
     public RuntimeSnapshot Apply(EdgeConfig config)
     {
         var routes = RouteTable.Compile(config.Routes, config.Limits.MaxBodyBytes);
-        var mocks = new Dictionary<string, MockResponse>(StringComparer.Ordinal);
-        foreach (var route in routes.Routes)
-        {
-            if (route.Mock is { } mock) mocks[route.Name] = new MockResponse(mock);
-        }
-
         var live = clusters.Apply(config.Clusters);
         var entries = new Dictionary<CompiledRoute, RouteEntry>(ReferenceEqualityComparer.Instance);
         foreach (var route in routes.Routes)
         {
             var cluster = route.ClusterName is { } name ? live[name] : null;
-            entries[route] = new RouteEntry(route, metrics.ForRoute(route.Name), cluster, mocks.GetValueOrDefault(route.Name));
+            entries[route] = new RouteEntry(route, metrics.ForRoute(route.Name), cluster);
         }
 
         var snapshot = new RuntimeSnapshot(Interlocked.Increment(ref _generation), config, routes, entries);

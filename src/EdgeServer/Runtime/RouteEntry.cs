@@ -1,3 +1,5 @@
+using System.IO.Pipelines;
+using EdgeServer.Http;
 using EdgeServer.Observability;
 using EdgeServer.Routing;
 using EdgeServer.Upstream;
@@ -5,10 +7,24 @@ using EdgeServer.Upstream;
 namespace EdgeServer.Runtime;
 
 /// <summary>What the data path needs once a route matched: its action (cluster or mock) and its metric cells.</summary>
-internal sealed class RouteEntry(CompiledRoute route, RouteMetrics metrics, UpstreamCluster? cluster, MockResponse? mock)
+internal sealed class RouteEntry(CompiledRoute route, RouteMetrics metrics, UpstreamCluster? cluster)
 {
     public CompiledRoute Route { get; } = route;
     public RouteMetrics Metrics { get; } = metrics;
     public UpstreamCluster? Cluster { get; } = cluster;
-    public MockResponse? Mock { get; } = mock;
+    public bool IsMock => Route.MockHead is not null;
+    public int MockStatus => Route.Mock?.Status ?? 0;
+
+    /// <summary>The mock response: its pre-encoded head, then Date (and Connection: close), then the body unless HEAD.</summary>
+    public long WriteMock(PipeWriter output, bool headOnly, bool close)
+    {
+        var w = new HeadWriter(output);
+        w.Write(Route.MockHead);
+        w.Write(DateHeader.Line);
+        if (close) w.Write("Connection: close\r\n"u8);
+        w.WriteCrLf();
+        if (!headOnly) w.Write(Route.MockBody);
+        w.Commit();
+        return w.Written;
+    }
 }

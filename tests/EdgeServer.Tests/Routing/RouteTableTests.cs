@@ -110,11 +110,20 @@ public sealed class RouteTableTests
     }
 
     [Fact]
-    public void Path_specificity_comes_before_host_specificity()
+    public void Host_specificity_comes_before_path_specificity()
     {
         var t = Table(R("host-root", "/", hosts: ["api.example.com"]), R("any-echo", "/echo/"));
-        Assert.Equal("any-echo", Match(t, "api.example.com", "/echo/x"));
+        Assert.Equal("host-root", Match(t, "api.example.com", "/echo/x"));
         Assert.Equal("host-root", Match(t, "api.example.com", "/other"));
+        Assert.Equal("any-echo", Match(t, "other.example", "/echo/x"));
+    }
+
+    [Fact]
+    public void A_named_host_without_a_matching_method_falls_through_to_less_specific_hosts()
+    {
+        var t = Table(R("host-get", "/", hosts: ["api.example.com"], methods: ["GET"]), R("wild-any", "/", hosts: ["*.example.com"]), R("any", "/"));
+        Assert.Equal("host-get", Match(t, "api.example.com", "/", "GET"));
+        Assert.Equal("wild-any", Match(t, "api.example.com", "/", "POST"));
     }
 
     [Fact]
