@@ -12,6 +12,7 @@ internal sealed class ActiveHealthChecker : IAsyncDisposable
     private readonly IReadOnlyList<Destination> _destinations;
     private readonly TimeProvider _time;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly PeriodicTimer _timer;
     private readonly Task _loop;
 
     public ActiveHealthChecker(ActiveHealthConfig config, IReadOnlyList<Destination> destinations, TimeProvider timeProvider)
@@ -19,6 +20,9 @@ internal sealed class ActiveHealthChecker : IAsyncDisposable
         _config = config;
         _destinations = destinations;
         _time = timeProvider;
+        // Bad settings throw here, in the constructor, not later inside the background loop.
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(config.Timeout, TimeSpan.Zero);
+        _timer = new PeriodicTimer(config.Interval, timeProvider);
         // Off the caller's thread: the first round starts at once, so down backends are found quickly.
         _loop = Task.Run(RunAsync);
     }
@@ -30,7 +34,7 @@ internal sealed class ActiveHealthChecker : IAsyncDisposable
     private async Task RunAsync()
     {
         var stopping = _stopping.Token;
-        using var timer = new PeriodicTimer(_config.Interval, _time);
+        using var timer = _timer;
         try
         {
             do

@@ -48,10 +48,30 @@ internal sealed class ClusterRegistry : IAsyncDisposable
             var next = new Dictionary<string, UpstreamCluster>(configs.Count, StringComparer.Ordinal);
             foreach (var config in configs)
             {
-                next[config.Name] = previous.TryGetValue(config.Name, out var existing)
-                    && ClusterConfigComparer.Instance.Equals(existing.Config, config)
-                    ? existing
-                    : new UpstreamCluster(config, _time, _connectionFactory, _responseLimits);
+                // Checked before anything is built: a duplicate would leak the first instance's timers.
+                if (!next.TryAdd(config.Name, null!)) throw new ArgumentException($"cluster '{config.Name}' is defined twice", nameof(configs));
+            }
+
+            var created = new List<UpstreamCluster>();
+            try
+            {
+                foreach (var config in configs)
+                {
+                    if (previous.TryGetValue(config.Name, out var existing) && ClusterConfigComparer.Instance.Equals(existing.Config, config))
+                    {
+                        next[config.Name] = existing;
+                        continue;
+                    }
+                    var cluster = new UpstreamCluster(config, _time, _connectionFactory, _responseLimits);
+                    created.Add(cluster);
+                    next[config.Name] = cluster;
+                }
+            }
+            catch
+            {
+                // Nothing half-applied: the previous map stays live, and what was built for the new one goes.
+                foreach (var cluster in created) _retiring.Add(cluster.DisposeAsync().AsTask());
+                throw;
             }
 
             foreach (var (name, cluster) in previous)

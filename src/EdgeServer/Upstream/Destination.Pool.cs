@@ -89,9 +89,11 @@ internal sealed partial class Destination
             input.AdvanceTo(result.Buffer.Start);
             return usable;
         }
-        catch (Exception e) when (e is IOException or InvalidOperationException or Microsoft.AspNetCore.Connections.ConnectionAbortedException)
+        catch (Exception)
         {
-            // A reset completes the transport's input with an error, which TryRead rethrows.
+            // A reset or abort completes the transport's input with an error, which TryRead rethrows
+            // (ConnectionResetException, ConnectionAbortedException, ...). Whatever the type, the
+            // connection is unusable, and letting it escape would fail a request a new connection can serve.
             return false;
         }
     }
@@ -197,9 +199,10 @@ internal sealed partial class Destination
         {
             await connection.DisposeAsync().ConfigureAwait(false);
         }
-        catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
+        catch (Exception)
         {
-            // Already broken; nothing to tell anyone about a connection we were discarding anyway.
+            // Already aborted, so whatever the transport reports while winding down is noise about a
+            // connection we were discarding anyway; it must not fault a retirement or go unobserved.
         }
     }
 

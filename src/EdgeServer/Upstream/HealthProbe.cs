@@ -41,9 +41,11 @@ internal static class HealthProbe
         {
             return false; // timed out
         }
-        catch (Exception e) when (e is SocketException or IOException or ArgumentException)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
-            return false; // refused, reset, unreachable, unknown or malformed host name
+            // Refused, reset, unreachable, unknown host, anything: a probe that cannot complete is a failed
+            // probe, and must never end the cluster's health loop.
+            return false;
         }
     }
 

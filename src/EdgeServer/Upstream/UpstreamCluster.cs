@@ -25,9 +25,10 @@ internal sealed class UpstreamCluster : IAsyncDisposable
             _destinations[i] = new Destination(config.Destinations[i], config, time, connectionFactory, responseLimits);
         _balancer = new LoadBalancer(config.LoadBalancing, _destinations);
 
+        // Health checker first: it is the part that can reject its settings, and nothing is running yet.
+        if (config.ActiveHealth is { } active) _activeHealth = new ActiveHealthChecker(active, _destinations, time);
         var sweepPeriod = SweepPeriod(config.IdleTimeout);
         _idleSweep = time.CreateTimer(static state => ((UpstreamCluster)state!).SweepIdle(), this, sweepPeriod, sweepPeriod);
-        if (config.ActiveHealth is { } active) _activeHealth = new ActiveHealthChecker(active, _destinations, time);
     }
 
     public ClusterConfig Config { get; }

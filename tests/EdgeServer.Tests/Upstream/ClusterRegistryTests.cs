@@ -91,6 +91,17 @@ public sealed class ClusterRegistryTests
     }
 
     [Fact]
+    public async Task Duplicate_names_are_rejected_and_the_previous_map_stays()
+    {
+        await using var registry = new ClusterRegistry();
+        var before = registry.Apply([Config("a", TestClusters.Unused(1))]);
+
+        Assert.Throws<ArgumentException>(() => registry.Apply([Config("b", TestClusters.Unused(1)), Config("b", TestClusters.Unused(2))]));
+        Assert.Same(before, registry.Current);
+        Assert.False(before["a"].Destinations[0].IsRetired);
+    }
+
+    [Fact]
     public void Comparer_sees_structure_not_references_or_source_positions()
     {
         var comparer = ClusterConfigComparer.Instance;

@@ -94,6 +94,26 @@ public sealed class ConnectionPoolTests
     }
 
     [Fact]
+    public async Task Idle_connection_reset_by_the_backend_is_discarded_and_replaced()
+    {
+        await using var backend = new TestBackend();
+        await using var cluster = new UpstreamCluster(TestClusters.Config(backend.EndPoint));
+        var destination = cluster.Destinations[0];
+
+        var stale = await destination.AcquireAsync(CancellationToken.None);
+        var backendSide = await backend.NextAcceptedAsync();
+        destination.Release(stale, reusable: true);
+
+        backendSide.LingerState = new LingerOption(enable: true, seconds: 0); // close with RST
+        backendSide.Close();
+        await TestClusters.PeerActivityVisibleAsync(stale);
+
+        var fresh = await destination.AcquireAsync(CancellationToken.None);
+        Assert.NotSame(stale, fresh);
+        Assert.Equal(1, destination.OpenConnections);
+    }
+
+    [Fact]
     public async Task Idle_connection_with_unsolicited_bytes_is_discarded()
     {
         await using var backend = new TestBackend();
