@@ -91,9 +91,9 @@ public class PoolBenchmark
             {
                 socket = await _listener.AcceptSocketAsync().ConfigureAwait(false);
             }
-            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            catch (Exception e) when (e is SocketException or ObjectDisposedException or InvalidOperationException)
             {
-                return;
+                return; // stopped
             }
             lock (_accepted) _accepted.Add(socket);
         }

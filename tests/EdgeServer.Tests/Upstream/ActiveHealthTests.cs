@@ -75,9 +75,10 @@ public sealed class ActiveHealthTests
         await Eventually.WithinLimit(cluster.DisposeAsync().AsTask());
         var rounds = cluster.ActiveHealthRounds;
         var accepts = backend.Accepts;
-        await Task.Delay(100); // several intervals: nothing may happen (an absence, not a timing assertion)
+        await Task.Delay(200); // ten intervals: no new round may start (an absence, not a timing assertion)
         Assert.Equal(rounds, cluster.ActiveHealthRounds);
-        Assert.Equal(accepts, backend.Accepts);
+        // At most the accept of a probe that was cut short by the disposal may still be counted late.
+        Assert.InRange(backend.Accepts, accepts, accepts + 1);
     }
 
     [Theory]

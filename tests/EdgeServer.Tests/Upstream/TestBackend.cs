@@ -75,9 +75,9 @@ internal sealed class TestBackend : IAsyncDisposable
             {
                 socket = await listener.AcceptSocketAsync();
             }
-            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            catch (Exception e) when (e is SocketException or ObjectDisposedException or InvalidOperationException)
             {
-                return; // stopped
+                return; // stopped (InvalidOperationException: stopped between two accepts)
             }
             Interlocked.Increment(ref _accepts);
             lock (_sockets) _sockets.Add(socket);
