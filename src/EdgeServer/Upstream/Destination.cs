@@ -1,39 +1,67 @@
 using EdgeServer.Config.Model;
+using EdgeServer.Protocol.Http1;
 
 namespace EdgeServer.Upstream;
 
 /// <summary>
 /// One backend address of a cluster: its pool of keep-alive connections, its in-flight count (for
 /// power-of-two-choices) and its health (passive ejection, active probes).
+/// The pool lives in Destination.Pool.cs.
 /// </summary>
-internal sealed class Destination
+internal sealed partial class Destination
 {
-    public Destination(DnsOrIpEndPoint address) { Address = address; AddressText = address.ToString(); }
+    private readonly ClusterConfig _config;
+    private readonly TimeProvider _time;
+    private readonly UpstreamConnectionFactory _factory;
+    private readonly HttpParserLimits _responseLimits;
+    private readonly PassiveHealthTracker _passive;
+    private readonly ActiveHealthTracker? _active;
+
+    public Destination(
+        DnsOrIpEndPoint address,
+        ClusterConfig config,
+        TimeProvider? timeProvider = null,
+        UpstreamConnectionFactory? connectionFactory = null,
+        HttpParserLimits? responseLimits = null)
+    {
+        Address = address;
+        AddressText = address.ToString();
+        _config = config;
+        _time = timeProvider ?? TimeProvider.System;
+        _factory = connectionFactory ?? UpstreamConnectionFactory.Shared;
+        _responseLimits = responseLimits ?? HttpParserLimits.Default;
+        _passive = new PassiveHealthTracker(config.PassiveHealth, _time);
+        _active = config.ActiveHealth is { } active ? new ActiveHealthTracker(active) : null;
+        _idle = new IdleConnectionStack(config.MaxIdlePerDestination);
+        _idleTimeoutTicks = Timestamps.FromTimeSpan(config.IdleTimeout, _time);
+    }
 
     public DnsOrIpEndPoint Address { get; }
     public string AddressText { get; }
 
-    /// <summary>Requests currently holding a connection to this destination.</summary>
-    public int InFlight => throw new NotImplementedException();
+    /// <summary>Requests currently holding a connection to this destination (or waiting for one).</summary>
+    public int InFlight => Volatile.Read(ref _inFlight);
 
     /// <summary>Not ejected by passive health and not marked down by active probes.</summary>
-    public bool IsHealthy => throw new NotImplementedException();
+    public bool IsHealthy => _active is not { IsDown: true } && !_passive.IsEjected;
 
-    public int IdleConnections => throw new NotImplementedException();
-    public int OpenConnections => throw new NotImplementedException();
+    /// <summary>Ejected by passive health right now.</summary>
+    public bool IsEjected => _passive.IsEjected;
 
-    /// <summary>
-    /// A pooled idle connection that is still open, or a new one (connect timeout from the cluster).
-    /// Counts the request as in flight until <see cref="Release"/>. Throws <see cref="UpstreamConnectException"/>.
-    /// </summary>
-    public ValueTask<UpstreamConnection> AcquireAsync(CancellationToken cancellationToken) => throw new NotImplementedException();
-
-    /// <summary>Ends the request: back to the pool when <paramref name="reusable"/>, else closed.</summary>
-    public void Release(UpstreamConnection connection, bool reusable) => throw new NotImplementedException();
+    /// <summary>Marked down by active probes (false when active health is off).</summary>
+    public bool IsActivelyDown => _active is { IsDown: true };
 
     /// <summary>Passive health: a request completed (resets the consecutive-failure count).</summary>
-    public void ReportSuccess() => throw new NotImplementedException();
+    public void ReportSuccess() => _passive.ReportSuccess();
 
     /// <summary>Passive health: connect failure, reset, timeout or malformed response.</summary>
-    public void ReportFailure() => throw new NotImplementedException();
+    public void ReportFailure() => _passive.ReportFailure();
+
+    /// <summary>Active health: one probe's outcome (ignored when the cluster has no active health config).</summary>
+    public void ReportProbe(bool passed) => _active?.Report(passed);
+
+    public DestinationStats GetStats(string cluster) =>
+        new(cluster, AddressText, OpenConnections, IdleConnections, InFlight, IsHealthy);
+
+    public override string ToString() => AddressText;
 }
