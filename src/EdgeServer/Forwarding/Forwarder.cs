@@ -116,7 +116,6 @@ internal static class Forwarder
             {
                 destination.ReportSuccess();
             }
-            upstream.CompletedRequests++;
             destination.Release(upstream, reusable: clean && response.KeepAlive && framing != BodyFraming.CloseDelimited);
 
             return new ForwardResult
