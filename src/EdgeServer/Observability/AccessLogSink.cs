@@ -27,16 +27,18 @@ internal sealed class AccessLogSink : IAsyncDisposable
     private readonly AccessLogBuffer? _buffer;
     private readonly AccessLogOutput? _output;
     private readonly EdgeMetrics? _metrics;
-    private readonly TimeSpan _flushInterval;
     private readonly int _earlyFlushBytes;
+    // Plain WaitAsync() only: releasing a waiter that has a timeout or a token allocates on the
+    // releasing thread (a request thread here); the interval comes from a timer releasing instead.
     private readonly SemaphoreSlim _wake = new(0);
     private readonly SemaphoreSlim _flushing = new(1, 1);
-    private readonly CancellationTokenSource _stop = new();
+    private readonly Timer? _intervalTimer;
     private readonly Task _flusher = Task.CompletedTask;
     private long _dropped;
     private int _wakeRequested;
     private int _reopenRequested;
     private int _disposed;
+    private volatile bool _stopping;
     private Exception? _lastError;
 
     public AccessLogSink(AccessLogConfig config) : this(config, metrics: null) { }
@@ -51,7 +53,6 @@ internal sealed class AccessLogSink : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(config);
         _metrics = metrics;
-        _flushInterval = flushInterval;
         if (!config.Enabled)
         {
             return;
@@ -62,6 +63,7 @@ internal sealed class AccessLogSink : IAsyncDisposable
         _buffer = new AccessLogBuffer(bufferBytes);
         _earlyFlushBytes = bufferBytes / 2;
         _flusher = Task.Run(RunFlusherAsync);
+        _intervalTimer = new Timer(static state => ((AccessLogSink)state!).Wake(), this, flushInterval, flushInterval);
     }
 
     /// <summary>Records lost since this sink started: buffer full, sink disposed, or write failed.</summary>
@@ -91,9 +93,9 @@ internal sealed class AccessLogSink : IAsyncDisposable
             CountDropped(1);
             return;
         }
-        if (buffered >= _earlyFlushBytes && Interlocked.Exchange(ref _wakeRequested, 1) == 0)
+        if (buffered >= _earlyFlushBytes)
         {
-            _wake.Release();
+            Wake();
         }
     }
 
@@ -109,10 +111,7 @@ internal sealed class AccessLogSink : IAsyncDisposable
             return;
         }
         Volatile.Write(ref _reopenRequested, 1);
-        if (Interlocked.Exchange(ref _wakeRequested, 1) == 0)
-        {
-            _wake.Release();
-        }
+        Wake();
     }
 
     /// <summary>Writes out everything buffered so far (and performs a pending reopen).</summary>
@@ -141,27 +140,34 @@ internal sealed class AccessLogSink : IAsyncDisposable
             return;
         }
         _buffer.Close();
-        await _stop.CancelAsync().ConfigureAwait(false);
+        await _intervalTimer!.DisposeAsync().ConfigureAwait(false);
+        _stopping = true;
+        _wake.Release();
         await _flusher.ConfigureAwait(false);
         await FlushAsync().ConfigureAwait(false);
         await _output!.DisposeAsync().ConfigureAwait(false);
-        _stop.Dispose();
-        // _wake is not disposed: a racing Write may still Release it, and it holds no OS handle.
+        // The semaphores are not disposed: a racing Write may still Release _wake, and they hold no OS handle.
+    }
+
+    /// <summary>Asks the flusher for a batch; at most one release is outstanding however many writers ask.</summary>
+    private void Wake()
+    {
+        if (Interlocked.Exchange(ref _wakeRequested, 1) == 0)
+        {
+            _wake.Release();
+        }
     }
 
     private async Task RunFlusherAsync()
     {
-        while (!_stop.IsCancellationRequested)
+        while (true)
         {
-            try
-            {
-                await _wake.WaitAsync(_flushInterval, _stop.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
+            await _wake.WaitAsync().ConfigureAwait(false);
+            Volatile.Write(ref _wakeRequested, 0);
+            if (_stopping)
             {
                 return;
             }
-            Volatile.Write(ref _wakeRequested, 0);
             await FlushAsync().ConfigureAwait(false);
         }
     }
