@@ -2,9 +2,10 @@ namespace EdgeServer.Observability;
 
 /// <summary>
 /// Where batches go: stdout, a file opened for append, or (tests, benchmarks) a given stream.
-/// Used by the flusher only, one call at a time.
+/// Used by the flusher thread only, one call at a time; writes are synchronous (file writes block on
+/// Linux whatever the API, and the flusher has its own thread).
 /// </summary>
-internal sealed class AccessLogOutput : IAsyncDisposable
+internal sealed class AccessLogOutput : IDisposable
 {
     private readonly string? _filePath;
     private readonly bool _ownsStream;
@@ -40,17 +41,17 @@ internal sealed class AccessLogOutput : IAsyncDisposable
     /// away). No-op for stdout and given streams. Rotate by moving the file, not by copy-and-truncate:
     /// .NET keeps its own write position, it does not open with O_APPEND.
     /// </summary>
-    public async ValueTask ReopenAsync()
+    public void Reopen()
     {
         if (_filePath is null)
         {
             return;
         }
-        await CloseFileAsync().ConfigureAwait(false);
+        CloseFile();
         _stream = OpenFile(_filePath);
     }
 
-    public async ValueTask WriteAsync(ReadOnlyMemory<byte> batch)
+    public void Write(ReadOnlySpan<byte> batch)
     {
         if (_stream is null)
         {
@@ -59,33 +60,30 @@ internal sealed class AccessLogOutput : IAsyncDisposable
         }
         try
         {
-            await _stream.WriteAsync(batch).ConfigureAwait(false);
-            await _stream.FlushAsync().ConfigureAwait(false);
+            _stream.Write(batch);
+            _stream.Flush();
         }
         catch (IOException) when (_filePath is not null)
         {
-            await CloseFileAsync().ConfigureAwait(false);
+            CloseFile();
             throw;
         }
     }
 
-    public async ValueTask DisposeAsync()
+    public void Dispose()
     {
-        if (_ownsStream && _stream is not null)
+        if (_ownsStream)
         {
-            await _stream.DisposeAsync().ConfigureAwait(false);
+            _stream?.Dispose();
         }
         _stream = null;
     }
 
-    private async ValueTask CloseFileAsync()
+    private void CloseFile()
     {
         Stream? stream = _stream;
         _stream = null;
-        if (stream is not null)
-        {
-            await stream.DisposeAsync().ConfigureAwait(false);
-        }
+        stream?.Dispose();
     }
 
     private static FileStream OpenFile(string path) => new(path, new FileStreamOptions

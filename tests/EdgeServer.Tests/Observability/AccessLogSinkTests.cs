@@ -86,7 +86,7 @@ public sealed class AccessLogSinkTests
         {
             AccessLogTestEntries.WriteTypical(sink, 1);
             sink.Reopen();
-            await sink.FlushAsync();
+            sink.Flush();
             Assert.Equal(0, sink.Dropped);
         }
 
@@ -138,13 +138,13 @@ public sealed class AccessLogSinkTests
         await using var sink = new AccessLogSink(new AccessLogConfig { Path = path }, metrics: null, 64 * 1024, TimeSpan.FromHours(1), output: null);
 
         AccessLogTestEntries.WriteTypical(sink, 1);
-        await sink.FlushAsync();
+        sink.Flush();
         File.Move(path, rotated);
         AccessLogTestEntries.WriteTypical(sink, 2);
-        await sink.FlushAsync();   // still the moved file, as with logrotate before its postrotate hook
+        sink.Flush();   // still the moved file, as with logrotate before its postrotate hook
         sink.Reopen();
         AccessLogTestEntries.WriteTypical(sink, 3);
-        await sink.FlushAsync();
+        sink.Flush();
 
         Assert.Equal(["req-1", "req-2"], RequestIds(await ReadSharedAsync(rotated)));
         Assert.Equal(["req-3"], RequestIds(await ReadSharedAsync(path)));
