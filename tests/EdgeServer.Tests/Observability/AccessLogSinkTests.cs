@@ -117,6 +117,26 @@ public sealed class AccessLogSinkTests
     }
 
     [Fact]
+    public async Task Records_lost_to_a_failing_write_are_counted_and_the_error_kept()
+    {
+        var metrics = new EdgeMetrics(includeProcessMetrics: false);
+        using var output = new FailingStream();
+        var sink = new AccessLogSink(new AccessLogConfig(), metrics, 64 * 1024, TimeSpan.FromHours(1), output);
+
+        for (int i = 0; i < 3; i++)
+        {
+            AccessLogTestEntries.WriteTypical(sink, i);
+        }
+        sink.Flush();
+        AccessLogTestEntries.WriteTypical(sink, 3);
+        await sink.DisposeAsync();
+
+        Assert.Equal(4, sink.Dropped);
+        Assert.IsType<IOException>(sink.LastError);
+        Assert.Equal(4, MetricsTestOutput.Scrape(metrics).Single("edge_access_log_dropped_total"));
+    }
+
+    [Fact]
     public async Task Records_written_after_dispose_are_counted_as_dropped()
     {
         using var output = new MemoryStream();
