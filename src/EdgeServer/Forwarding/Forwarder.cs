@@ -67,7 +67,7 @@ internal static class Forwarder
                 : default;
             if (hasBody) connection.ResetBodyStop();
 
-            var headOutcome = await ResponseHeadReader.ReadAsync(connection, upstream, snapshot.ResponseLimits, responseTimeoutMs);
+            var headOutcome = await ResponseHeadReader.ReadAsync(connection, upstream, responseTimeoutMs);
             if (headOutcome != ResponseHeadOutcome.Ok)
             {
                 upstream.Abort();

@@ -1,3 +1,4 @@
+using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
 using EdgeServer.Connections;
 using EdgeServer.Protocol.Http1;
@@ -12,7 +13,7 @@ namespace EdgeServer.Forwarding;
 internal static class ResponseHeadReader
 {
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public static async ValueTask<ResponseHeadOutcome> ReadAsync(ClientConnection connection, UpstreamConnection upstream, HttpParserLimits limits, long timeoutMs)
+    public static async ValueTask<ResponseHeadOutcome> ReadAsync(ClientConnection connection, UpstreamConnection upstream, long timeoutMs)
     {
         var input = upstream.Input;
         var head = upstream.Response;
@@ -38,7 +39,7 @@ internal static class ResponseHeadReader
                 }
                 var buffer = result.Buffer;
                 sawBytes |= !buffer.IsEmpty;
-                var status = Http1ResponseParser.TryParse(buffer, head, limits, out var consumed);
+                var status = Http1ResponseParser.TryParse(buffer, head, upstream.ResponseLimits, out var consumed);
                 if (status == ParseStatus.Error)
                 {
                     input.AdvanceTo(buffer.Start, buffer.End);

@@ -53,7 +53,7 @@ internal sealed partial class EdgeHost : IAsyncDisposable
     {
         var logger = loggerFactory.CreateLogger("edge");
         var metrics = new EdgeMetrics();
-        var clusters = new ClusterRegistry();
+        var clusters = new ClusterRegistry(responseLimits: RuntimeSnapshot.ResponseLimitsOf(config.Limits));
         var runtime = new EdgeRuntime(metrics, clusters);
         runtime.Apply(config);
         metrics.RegisterGaugeSource(new UpstreamGauges(clusters).Write);
@@ -64,7 +64,7 @@ internal sealed partial class EdgeHost : IAsyncDisposable
             echo = await EchoBackend.StartAsync(config.EchoBackend.Address, cancellationToken);
         }
 
-        var accessLog = config.AccessLog.Enabled ? new AccessLogSink(config.AccessLog) : null;
+        var accessLog = config.AccessLog.Enabled ? new AccessLogSink(config.AccessLog, metrics) : null;
         var heartbeat = new ConnectionHeartbeat();
         var admission = new ConnectionAdmission();
         var builder = WebApplication.CreateSlimBuilder();

@@ -35,6 +35,10 @@ internal sealed class EdgeRuntime(EdgeMetrics metrics, ClusterRegistry clusters)
         {
             return "admin listener changed; restart the server to rebind it";
         }
+        if (running.Limits.MaxResponseHeaderBytes != next.Limits.MaxResponseHeaderBytes)
+        {
+            return "limits.maxResponseHeaderBytes changed; pooled upstream connections are sized for it, restart to apply";
+        }
         if (running.EchoBackend != next.EchoBackend) return "echoBackend changed; restart the server to apply it";
         if (running.AccessLog != next.AccessLog) return "accessLog changed; restart the server to apply it";
         return null;

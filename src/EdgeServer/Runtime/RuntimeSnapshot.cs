@@ -20,7 +20,6 @@ internal sealed class RuntimeSnapshot
         _entries = entries;
         var l = config.Limits;
         RequestLimits = new HttpParserLimits(l.MaxRequestLineBytes, l.MaxHeaderBytes, l.MaxHeaderCount);
-        ResponseLimits = new HttpParserLimits(HttpParserLimits.DefaultMaxStartLineBytes, l.MaxResponseHeaderBytes, HttpParserLimits.DefaultMaxHeaderCount * 2);
         HeaderTimeoutMs = (long)l.HeaderTimeout.TotalMilliseconds;
         KeepAliveTimeoutMs = (long)l.KeepAliveTimeout.TotalMilliseconds;
     }
@@ -29,9 +28,12 @@ internal sealed class RuntimeSnapshot
     public EdgeConfig Config { get; }
     public RouteTable Routes { get; }
     public HttpParserLimits RequestLimits { get; }
-    public HttpParserLimits ResponseLimits { get; }
     public long HeaderTimeoutMs { get; }
     public long KeepAliveTimeoutMs { get; }
 
     public RouteEntry Entry(CompiledRoute route) => _entries[route];
+
+    /// <summary>Upstream response heads: the status line like a request line, fields per limits.maxResponseHeaderBytes.</summary>
+    public static HttpParserLimits ResponseLimitsOf(LimitsConfig limits) =>
+        new(HttpParserLimits.DefaultMaxStartLineBytes, limits.MaxResponseHeaderBytes, HttpParserLimits.DefaultMaxHeaderCount);
 }

@@ -13,12 +13,16 @@ internal sealed class UpstreamConnection : IAsyncDisposable
     {
         _connection = connection;
         Destination = destination;
+        ResponseLimits = responseLimits;
         Response = new ResponseHead(responseLimits);
     }
 
     public Destination Destination { get; }
     public PipeReader Input => _connection.Transport.Input;
     public PipeWriter Output => _connection.Transport.Output;
+
+    /// <summary>The limits <see cref="Response"/> was sized for: responses on this connection are parsed with exactly these.</summary>
+    public HttpParserLimits ResponseLimits { get; }
 
     /// <summary>Reused for every response on this connection.</summary>
     public ResponseHead Response { get; }

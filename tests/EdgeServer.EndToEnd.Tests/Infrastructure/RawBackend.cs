@@ -76,7 +76,7 @@ internal sealed class RawBackend : IAsyncDisposable
     }
 
     public static Task SendAsync(Socket socket, string text) =>
-        socket.SendAsync(System.Text.Encoding.ASCII.GetBytes(text), SocketFlags.None).AsTask();
+        socket.SendAsync(System.Text.Encoding.ASCII.GetBytes(text), SocketFlags.None);
 
     public async ValueTask DisposeAsync()
     {
