@@ -148,9 +148,9 @@ public sealed class UpstreamFailureTests
             await RawBackend.SendAsync(socket, $"HTTP/1.1 {status}\r\nContent-Length: 9\r\nConnection: close\r\n\r\nhello b!!");
         });
         var yaml = Configs.SingleBackend($"{a.Address}, {b.Address}",
-            clusterExtra: "    activeHealth:\n      path: /healthz\n      interval: 200ms\n      timeout: 1s\n      unhealthyThreshold: 1\n      healthyThreshold: 1");
+            clusterExtra: "    activeHealth:\n      path: /healthz\n      interval: 200ms\n      timeout: 200ms\n      unhealthyThreshold: 1\n      healthyThreshold: 1");
         await using var edge = await EdgeInstance.StartAsync(yaml);
-        await WaitUntilAsync(async () => (await AdminClient.GetAsync(edge, "/metrics")).Contains($"destination=\"app/{b.Address}\"}} 0", StringComparison.Ordinal));
+        await WaitUntilAsync(async () => (await AdminClient.GetAsync(edge, "/metrics")).Contains($"edge_upstream_healthy{{destination=\"app/{b.Address}\"}} 0", StringComparison.Ordinal));
         for (var i = 0; i < 6; i++) Assert.Equal("hello from a", (await GetAsync(edge, "/hello")).BodyText);
 
         Volatile.Write(ref failing, false);

@@ -63,6 +63,9 @@ internal sealed partial class EdgeConnectionHandler(
             var outcome = await RequestHeadReader.ReadAsync(connection, snapshot);
             if (outcome == HeadReadOutcome.Closed) return;
             var start = Stopwatch.GetTimestamp();
+            // A request runs on the config current when its head arrived, not when the connection began
+            // waiting for it: an idle keep-alive connection sees a reload at its next request.
+            snapshot = runtime.Current;
             if (outcome != HeadReadOutcome.Ok)
             {
                 await RefuseAsync(connection, snapshot, outcome, start);

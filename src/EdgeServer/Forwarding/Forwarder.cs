@@ -62,22 +62,35 @@ internal static class Forwarder
 
             // The body streams concurrently with the response head read: an upstream may answer early
             // (401, 413) without reading the body, and must not deadlock against our upload.
-            var body = hasBody
-                ? RequestBodyRelay.RelayAsync(connection, upstream.Output, entry.Route.MaxBodyBytes, snapshot.HeaderTimeoutMs)
-                : default;
             if (hasBody) connection.ResetBodyStop();
+            var body = hasBody
+                ? RequestBodyRelay.RelayAsync(connection, upstream, entry.Route.MaxBodyBytes, snapshot.HeaderTimeoutMs)
+                : default;
+
+            // A body that already ended (all of it was buffered, or it broke a rule on buffered bytes)
+            // is looked at before the response: a refused body decides the answer, whatever the upstream says.
+            BodyResult? bodyResult = null;
+            if (hasBody && body.IsCompleted)
+            {
+                bodyResult = await body;
+                if (bodyResult.Value.Outcome != BodyOutcome.Done)
+                {
+                    destination.Release(upstream, reusable: false);
+                    return HeadFailure(ResponseHeadOutcome.Failed, bodyResult.Value, hasBody, destination);
+                }
+            }
 
             var headOutcome = await ResponseHeadReader.ReadAsync(connection, upstream, responseTimeoutMs);
             if (headOutcome != ResponseHeadOutcome.Ok)
             {
                 upstream.Abort();
-                var bodyResult = hasBody ? await FinishBodyAsync(connection, body) : default;
+                bodyResult ??= hasBody ? await FinishBodyAsync(connection, body) : default;
                 destination.Release(upstream, reusable: false);
                 if (headOutcome == ResponseHeadOutcome.ClosedBeforeResponse && reused && attempt == 0 && !hasBody && IsIdempotent(head.Method))
                 {
                     continue;
                 }
-                return HeadFailure(headOutcome, bodyResult, hasBody, destination);
+                return HeadFailure(headOutcome, bodyResult.Value, hasBody, destination);
             }
 
             var latency = Stopwatch.GetElapsedTime(sentAt);
@@ -92,8 +105,10 @@ internal static class Forwarder
                 return Refused(502, "upstream switched protocols", true, destination.AddressText);
             }
 
+            var status = response.StatusCode;   // Release resets the pooled head: read what we need first
             var framing = response.GetFraming(head.Method);
-            var keepAlive = head.KeepAlive && framing != BodyFraming.CloseDelimited && (!hasBody || body.IsCompleted);
+            // A body still streaming when the response starts may never finish: promise nothing.
+            var keepAlive = head.KeepAlive && framing != BodyFraming.CloseDelimited && (!hasBody || bodyResult is not null || body.IsCompleted);
             var bytesOut = ResponseHeadWriter.Write(connection.Output, response, keepAlive, head.Version == HttpVersion.Http10);
             BodyResult responseBody;
             if (framing == BodyFraming.None)
@@ -106,8 +121,9 @@ internal static class Forwarder
             }
             bytesOut += responseBody.Bytes;
 
-            var requestBody = hasBody ? await FinishBodyAsync(connection, body) : new BodyResult(BodyOutcome.Done, 0);
+            var requestBody = bodyResult ?? (hasBody ? await FinishBodyAsync(connection, body) : new BodyResult(BodyOutcome.Done, 0));
             var clean = responseBody.Outcome == BodyOutcome.Done && requestBody.Outcome == BodyOutcome.Done;
+            var upstreamKeepAlive = response.KeepAlive;
             if (responseBody.Outcome is BodyOutcome.SourceAborted or BodyOutcome.SourceTimedOut or BodyOutcome.Malformed)
             {
                 destination.ReportFailure();
@@ -116,11 +132,11 @@ internal static class Forwarder
             {
                 destination.ReportSuccess();
             }
-            destination.Release(upstream, reusable: clean && response.KeepAlive && framing != BodyFraming.CloseDelimited);
+            destination.Release(upstream, reusable: clean && upstreamKeepAlive && framing != BodyFraming.CloseDelimited);
 
             return new ForwardResult
             {
-                Status = response.StatusCode,
+                Status = status,
                 ResponseStarted = true,
                 KeepAlive = keepAlive && clean,
                 BytesOut = bytesOut,

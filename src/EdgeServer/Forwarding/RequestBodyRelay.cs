@@ -2,18 +2,29 @@ using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
 using EdgeServer.Connections;
 using EdgeServer.Protocol.Http1;
+using EdgeServer.Upstream;
 
 namespace EdgeServer.Forwarding;
 
 /// <summary>
 /// Streams a request body from the client to the upstream segment by segment, as it arrives: nothing
 /// is buffered beyond what the pipes hold, so a 1 GiB upload passes with flat memory. Chunked bodies
-/// are relayed verbatim after the decoder has validated every byte of framing.
+/// are relayed verbatim after the decoder has validated every byte of framing. When the body fails
+/// (malformed, too large, client gone or silent) the upstream connection is aborted at once, so the
+/// upstream never waits for the rest and the response side stops waiting for the upstream.
 /// </summary>
 internal static class RequestBodyRelay
 {
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public static async ValueTask<BodyResult> RelayAsync(ClientConnection connection, PipeWriter upstream, long maxBodyBytes, long idleTimeoutMs)
+    public static async ValueTask<BodyResult> RelayAsync(ClientConnection connection, UpstreamConnection upstream, long maxBodyBytes, long idleTimeoutMs)
+    {
+        var result = await CopyAsync(connection, upstream.Output, maxBodyBytes, idleTimeoutMs);
+        if (result.Outcome is BodyOutcome.Malformed or BodyOutcome.SourceAborted or BodyOutcome.SourceTimedOut) upstream.Abort();
+        return result;
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private static async ValueTask<BodyResult> CopyAsync(ClientConnection connection, PipeWriter upstream, long maxBodyBytes, long idleTimeoutMs)
     {
         var head = connection.Head;
         var input = connection.Input;

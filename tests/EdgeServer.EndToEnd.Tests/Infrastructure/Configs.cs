@@ -3,7 +3,7 @@ namespace EdgeServer.EndToEnd.Tests.Infrastructure;
 /// <summary>YAML builders for test configs: loopback listeners on port 0, access log off unless asked.</summary>
 internal static class Configs
 {
-    public static string Proxy(string clusterBlock, string routesBlock, string limits = "", string listenerExtra = "") => $$"""
+    public static string Proxy(string clusterBlock, string routesBlock, string limits = "  headerTimeout: 2s", string listenerExtra = "") => $$"""
         listeners:
           - name: public
             address: 127.0.0.1:0
@@ -11,7 +11,6 @@ internal static class Configs
         admin:
           address: 127.0.0.1:0
         limits:
-          headerTimeout: 2s
         {{limits}}
         routes:
         {{routesBlock}}
@@ -22,7 +21,7 @@ internal static class Configs
         """;
 
     /// <summary>One cluster "app" and a catch-all route "app" to it.</summary>
-    public static string SingleBackend(string address, string clusterExtra = "", string limits = "", string listenerExtra = "", string routeExtra = "") => Proxy(
+    public static string SingleBackend(string address, string clusterExtra = "", string limits = "  headerTimeout: 2s", string listenerExtra = "", string routeExtra = "") => Proxy(
         $"""
           - name: app
             destinations: [{address}]

@@ -8,7 +8,7 @@ namespace EdgeServer.EndToEnd.Tests.Infrastructure;
 internal sealed class RawClient : IDisposable
 {
     private readonly Socket _socket = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-    private readonly byte[] _buffer = new byte[256 * 1024];
+    private readonly byte[] _buffer = new byte[4 * 1024 * 1024];
     private int _length;
 
     public static async Task<RawClient> ConnectAsync(IPEndPoint endpoint)
