@@ -17,5 +17,5 @@ fi
 dotnet build EdgeServer.sln -c Release -warnaserror -nologo -v q
 for p in tests/*/*.Tests.csproj; do
   echo "test.sh: $p" >&2
-  dotnet test "$p" -c Release --no-build --nologo -v q --logger "console;verbosity=normal" -- RunConfiguration.TestSessionTimeout=1200000
+  dotnet test "$p" -c Release --no-build --nologo -v q --logger "console;verbosity=minimal" -- RunConfiguration.TestSessionTimeout=1200000
 done
