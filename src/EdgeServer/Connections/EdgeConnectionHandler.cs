@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Diagnostics;
 using EdgeServer.Config.Model;
 using EdgeServer.Forwarding;
@@ -75,6 +76,7 @@ internal sealed partial class EdgeConnectionHandler(
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> HandleRequestAsync(ClientConnection connection, RuntimeSnapshot snapshot, long start)
     {
         var head = connection.Head;
@@ -117,6 +119,7 @@ internal sealed partial class EdgeConnectionHandler(
         return result.KeepAlive && !result.ClientGone;
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> AnswerAsync(ClientConnection connection, RouteEntry? entry, int status, string reason, long start, bool close)
     {
         var head = connection.Head;

@@ -148,12 +148,14 @@ internal static class Forwarder
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private static async ValueTask<BodyResult> FinishBodyAsync(ClientConnection connection, ValueTask<BodyResult> body)
     {
         if (!body.IsCompleted) connection.StopBody();
         return await body;
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private static async ValueTask<bool> TryFlushAsync(PipeWriter output)
     {
         try

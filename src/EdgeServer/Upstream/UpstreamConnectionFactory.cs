@@ -24,7 +24,12 @@ internal sealed class UpstreamConnectionFactory : IDisposable
     }
 
     /// <summary>The process-wide factory; lives as long as the process.</summary>
-    public static UpstreamConnectionFactory Shared { get; } = new();
+    /// <summary>
+    /// Inline scheduling: pipe continuations run on the socket's I/O thread instead of hopping to the
+    /// thread pool. The data path never blocks, and on few cores each hop is a context switch (measured:
+    /// the hops, not our code, dominated CPU before this; docs/performance.md).
+    /// </summary>
+    public static UpstreamConnectionFactory Shared { get; } = new(new SocketConnectionFactoryOptions { UnsafePreferInlineScheduling = true });
 
     /// <summary>
     /// A connected, started connection, within <paramref name="timeout"/> (measured on <paramref name="timeProvider"/>).
