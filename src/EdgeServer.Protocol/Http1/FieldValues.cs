@@ -51,4 +51,16 @@ internal static class FieldValues
             value = value[(comma + 1)..];
         }
     }
+
+    /// <summary>Applies one Content-Length field to the length seen so far: equal repeats are accepted, anything else is an error.</summary>
+    public static HttpParseError ApplyContentLength(ReadOnlySpan<byte> value, ref long contentLength)
+    {
+        if (!TryParseContentLength(value, out var length, out var conflict))
+        {
+            return conflict ? HttpParseError.ConflictingContentLength : HttpParseError.InvalidContentLength;
+        }
+        if (contentLength >= 0 && contentLength != length) return HttpParseError.ConflictingContentLength;
+        contentLength = length;
+        return HttpParseError.None;
+    }
 }

@@ -8,6 +8,37 @@ namespace EdgeServer.Protocol.Http1;
 /// </summary>
 internal static class HeadInput
 {
+    /// <summary>
+    /// Runs <typeparamref name="TParser"/> over one contiguous span of <paramref name="buffer"/>, the same
+    /// way for requests and responses. On Complete the head's bytes end up in <paramref name="headBuffer"/>.
+    /// </summary>
+    public static ParseStatus Parse<TParser, THead>(in ReadOnlySequence<byte> buffer, THead head, byte[] headBuffer, in HttpParserLimits limits)
+        where TParser : IHeadSpanParser<THead>
+        where THead : class
+    {
+        if (buffer.IsEmpty) return ParseStatus.Incomplete;
+        if (buffer.IsSingleSegment)
+        {
+            var span = buffer.FirstSpan;
+            if (span.Length > limits.MaxHeadBytes) span = span[..limits.MaxHeadBytes];
+            var status = TParser.Parse(span, head, limits, out var length);
+            if (status == ParseStatus.Complete) span[..length].CopyTo(headBuffer);
+            return status;
+        }
+
+        var available = (int)Math.Min(buffer.Length, limits.MaxHeadBytes);
+        var copied = Copy(buffer, headBuffer, all: false);
+        var result = TParser.Parse(headBuffer.AsSpan(0, copied), head, limits, out _);
+        if (result == ParseStatus.Incomplete && copied < available)
+        {
+            // Cannot happen for a well-formed head (the copy stopped at its empty line), but never trust that.
+            copied = Copy(buffer, headBuffer.AsSpan(0, available), all: true);
+            TParser.Reset(head);
+            result = TParser.Parse(headBuffer.AsSpan(0, copied), head, limits, out _);
+        }
+        return result;
+    }
+
     private static ReadOnlySpan<byte> EndOfHead => "\r\n\r\n"u8;
 
     /// <summary>Copies the start of <paramref name="buffer"/> into <paramref name="destination"/>; <paramref name="all"/> copies up to its length without stopping early.</summary>

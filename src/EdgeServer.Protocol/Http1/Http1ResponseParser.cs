@@ -15,33 +15,25 @@ public static class Http1ResponseParser
         HeadInput.EnsureCapacity(head.Buffer, head.Headers.Length, limits);
         head.Reset();
         consumed = 0;
-        if (buffer.IsEmpty) return ParseStatus.Incomplete;
 
-        ParseStatus status;
-        if (buffer.IsSingleSegment)
-        {
-            var span = buffer.FirstSpan;
-            if (span.Length > limits.MaxHeadBytes) span = span[..limits.MaxHeadBytes];
-            status = Parse(span, head, limits);
-            if (status == ParseStatus.Complete) span[..head.Length].CopyTo(head.Buffer);
-        }
-        else
-        {
-            var available = (int)Math.Min(buffer.Length, limits.MaxHeadBytes);
-            var copied = HeadInput.Copy(buffer, head.Buffer, all: false);
-            status = Parse(head.Buffer.AsSpan(0, copied), head, limits);
-            if (status == ParseStatus.Incomplete && copied < available)
-            {
-                copied = HeadInput.Copy(buffer, head.Buffer.AsSpan(0, available), all: true);
-                head.Reset();
-                status = Parse(head.Buffer.AsSpan(0, copied), head, limits);
-            }
-        }
+        var status = HeadInput.Parse<ResponseSpanParser, ResponseHead>(buffer, head, head.Buffer, limits);
         if (status == ParseStatus.Complete) consumed = head.Length;
         return status;
     }
 
-    private static ParseStatus Parse(ReadOnlySpan<byte> data, ResponseHead head, in HttpParserLimits limits)
+    private readonly struct ResponseSpanParser : IHeadSpanParser<ResponseHead>
+    {
+        public static ParseStatus Parse(ReadOnlySpan<byte> data, ResponseHead head, in HttpParserLimits limits, out int length)
+        {
+            var status = ParseSpan(data, head, limits);
+            length = head.Length;
+            return status;
+        }
+
+        public static void Reset(ResponseHead head) => head.Reset();
+    }
+
+    private static ParseStatus ParseSpan(ReadOnlySpan<byte> data, ResponseHead head, in HttpParserLimits limits)
     {
         var status = StatusLine.Parse(data, limits.MaxStartLineBytes, head, out var position, out var error);
         if (status != ParseStatus.Complete) return Stop(head, status, error);

@@ -22,12 +22,10 @@ internal struct RequestFraming
                 head.HostIndex = head.HeaderCount;
                 break;
             case KnownHeader.ContentLength:
-                if (!FieldValues.TryParseContentLength(value, out var length, out var conflict))
-                {
-                    return conflict ? HttpParseError.ConflictingContentLength : HttpParseError.InvalidContentLength;
-                }
-                if (head.ContentLength >= 0 && head.ContentLength != length) return HttpParseError.ConflictingContentLength;
-                head.ContentLength = length;
+                var contentLength = head.ContentLength;
+                var lengthError = FieldValues.ApplyContentLength(value, ref contentLength);
+                if (lengthError != HttpParseError.None) return lengthError;
+                head.ContentLength = contentLength;
                 break;
             case KnownHeader.TransferEncoding:
                 _codings.Add(value);
