@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Diagnostics;
 using EdgeServer.Config.Model;
 using EdgeServer.Forwarding;
@@ -14,6 +13,8 @@ namespace EdgeServer.Connections;
 /// <summary>
 /// The data path for one client connection: admit, then per request read and parse the head, route,
 /// answer from a mock or forward, log. Kestrel hands us the raw transport; its HTTP layer never runs.
+/// The request loop is in EdgeConnectionHandler.Loop.cs; this file holds admission and the synchronous
+/// routing, answering and logging steps it calls.
 /// </summary>
 internal sealed partial class EdgeConnectionHandler(
     ListenerConfig listener,
@@ -55,93 +56,69 @@ internal sealed partial class EdgeConnectionHandler(
         }
     }
 
-    private async Task ServeAsync(ClientConnection connection)
-    {
-        while (true)
-        {
-            var snapshot = runtime.Current;
-            connection.EnsureHeadCapacity(snapshot.RequestLimits);
-            var outcome = await RequestHeadReader.ReadAsync(connection, snapshot);
-            if (outcome == HeadReadOutcome.Closed) return;
-            var start = Stopwatch.GetTimestamp();
-            // A request runs on the config current when its head arrived, not when the connection began
-            // waiting for it: an idle keep-alive connection sees a reload at its next request.
-            snapshot = runtime.Current;
-            if (outcome != HeadReadOutcome.Ok)
-            {
-                await RefuseAsync(connection, snapshot, outcome, start);
-                return;
-            }
-            if (!await HandleRequestAsync(connection, snapshot, start)) return;
-        }
-    }
-
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<bool> HandleRequestAsync(ClientConnection connection, RuntimeSnapshot snapshot, long start)
+    /// <summary>
+    /// Decides what a parsed request gets. True: it goes upstream (<paramref name="entry"/> has a cluster).
+    /// False: <paramref name="answer"/> was written (not flushed): a mock, or an error the edge answers itself.
+    /// </summary>
+    private bool Dispatch(ClientConnection connection, RuntimeSnapshot snapshot, out RouteEntry? entry, out LocalAnswer answer)
     {
         var head = connection.Head;
         AssignRequestId(connection);
         metrics.AddBytesIn(head.Length);
+        entry = null;
 
         if (head.Method == KnownMethod.Connect)
         {
-            return await AnswerAsync(connection, null, 501, "CONNECT is not supported", start, close: true);
+            answer = Answer(connection, 501, "CONNECT is not supported", close: true);
+            return false;
         }
         var route = snapshot.Routes.Match(head.Authority, head.Path, head.Method, head.MethodBytes);
         if (route is null)
         {
-            return await AnswerAsync(connection, null, 404, "no route matches the request", start, close: head.BodyFraming != BodyFraming.None);
+            answer = Answer(connection, 404, "no route matches the request", close: head.BodyFraming != BodyFraming.None);
+            return false;
         }
-        var entry = snapshot.Entry(route);
+        entry = snapshot.Entry(route);
         if (head.ContentLength > route.MaxBodyBytes)
         {
-            return await AnswerAsync(connection, entry, 413, "request body too large", start, close: true);
+            answer = Answer(connection, 413, "request body too large", close: true);
+            return false;
         }
-
         if (entry.IsMock)
         {
             // A mock never reads the body: keep the connection only when there is none to skip.
             var keepAlive = head.KeepAlive && head.BodyFraming == BodyFraming.None;
             var written = entry.WriteMock(connection.Output, head.Method == KnownMethod.Head, close: !keepAlive);
-            await connection.Output.FlushAsync();
-            Complete(connection, entry, entry.MockStatus, 0, written, null, null, null, start);
-            return keepAlive;
+            answer = new LocalAnswer(entry.MockStatus, null, written, keepAlive);
+            return false;
         }
-
-        var result = await Forwarder.ForwardAsync(connection, snapshot, entry, metrics);
-        var bytesOut = result.BytesOut;
-        if (!result.ResponseStarted && !result.ClientGone)
-        {
-            bytesOut += EdgeError.Write(connection.Output, result.Status, result.Error ?? "error", connection.RequestId, close: !result.KeepAlive, headOnly: head.Method == KnownMethod.Head);
-            await connection.Output.FlushAsync();
-        }
-        Complete(connection, entry, result.Status, result.BodyBytesIn, bytesOut, result.Upstream, result.UpstreamLatency, result.Error, start);
-        return result.KeepAlive && !result.ClientGone;
+        answer = default;
+        return true;
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<bool> AnswerAsync(ClientConnection connection, RouteEntry? entry, int status, string reason, long start, bool close)
+    private static LocalAnswer Answer(ClientConnection connection, int status, string reason, bool close)
     {
         var head = connection.Head;
         close |= !head.KeepAlive;
         var written = EdgeError.Write(connection.Output, status, reason, connection.RequestId, close, headOnly: head.Method == KnownMethod.Head);
-        await connection.Output.FlushAsync();
-        Complete(connection, entry, status, 0, written, null, null, reason, start);
-        return !close;
+        return new LocalAnswer(status, reason, written, !close);
     }
 
     /// <summary>A request that could not be parsed (or timed out) gets its status and the connection closes.</summary>
-    private async ValueTask RefuseAsync(ClientConnection connection, RuntimeSnapshot snapshot, HeadReadOutcome outcome, long start)
+    private static LocalAnswer Refuse(ClientConnection connection, HeadReadOutcome outcome)
     {
-        _ = snapshot;
         connection.AssignRequestId();
         var (status, reason) = outcome == HeadReadOutcome.TimedOut
             ? (408, "request header timeout")
             : (HttpParseErrors.StatusCode(connection.Head.Error), HttpParseErrors.Reason(connection.Head.Error));
         var written = EdgeError.Write(connection.Output, status, reason, connection.RequestId, close: true);
-        await connection.Output.FlushAsync();
-        Complete(connection, null, status, 0, written, null, null, reason, start);
+        return new LocalAnswer(status, reason, written, KeepAlive: false);
     }
+
+    /// <summary>A forward that ended before any response head went out: the edge answers with the forwarder's status.</summary>
+    private static long WriteForwardError(ClientConnection connection, in ForwardResult result) =>
+        EdgeError.Write(connection.Output, result.Status, result.Error ?? "error", connection.RequestId, close: !result.KeepAlive,
+            headOnly: connection.Head.Method == KnownMethod.Head);
 
     private static void AssignRequestId(ClientConnection connection)
     {
