@@ -44,7 +44,13 @@ internal static class RequestHeadReader
         outcome = HeadReadOutcome.Ok;
         if (result.IsCanceled)
         {
-            if (!connection.ClientTimedOut) return true;
+            // A cancel that is not our timeout (a stale StopBody, say): hand the bytes back untouched
+            // and read again. A pipe must always be advanced before the next read.
+            if (!connection.ClientTimedOut)
+            {
+                input.AdvanceTo(buffer.Start);
+                return true;
+            }
             input.AdvanceTo(buffer.Start, buffer.End);
             return Done(connection, started || !buffer.IsEmpty ? HeadReadOutcome.TimedOut : HeadReadOutcome.Closed, out outcome);
         }

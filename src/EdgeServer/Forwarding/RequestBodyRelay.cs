@@ -46,6 +46,8 @@ internal static class RequestBodyRelay
             }
             if (result.IsCanceled)
             {
+                // A pipe must always be advanced before the next read, whoever reads next.
+                input.AdvanceTo(result.Buffer.Start);
                 if (connection.BodyStopRequested) return new(BodyOutcome.Stopped, total);
                 if (connection.ClientTimedOut) return new(BodyOutcome.SourceTimedOut, total);
                 continue;

@@ -52,6 +52,8 @@ internal struct ResponseBodyRelay
         outcome = default;
         if (result.IsCanceled)
         {
+            // A pipe must always be advanced before the next read.
+            _upstream.Input.AdvanceTo(result.Buffer.Start);
             if (!connection.UpstreamTimedOut) return RelayStep.ReadAgain;
             outcome = Result(BodyOutcome.SourceTimedOut);
             return RelayStep.Done;

@@ -34,6 +34,8 @@ internal static class ResponseHeadReader
         outcome = ResponseHeadOutcome.Ok;
         if (result.IsCanceled)
         {
+            // A pipe must always be advanced before the next read.
+            input.AdvanceTo(result.Buffer.Start);
             if (!connection.UpstreamTimedOut) return ResponseHeadStep.ReadAgain;
             outcome = ResponseHeadOutcome.TimedOut;
             return ResponseHeadStep.Done;
