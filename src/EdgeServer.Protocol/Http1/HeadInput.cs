@@ -27,7 +27,8 @@ internal static class HeadInput
         }
 
         var available = (int)Math.Min(buffer.Length, limits.MaxHeadBytes);
-        var copied = Copy(buffer, headBuffer, all: false);
+        // Never past the limit, even when the head's array is larger (pooled arrays round up).
+        var copied = Copy(buffer, headBuffer.AsSpan(0, limits.MaxHeadBytes), all: false);
         var result = TParser.Parse(headBuffer.AsSpan(0, copied), head, limits, out _);
         if (result == ParseStatus.Incomplete && copied < available)
         {

@@ -47,6 +47,10 @@ internal sealed class AdminConnectionHandler(EdgeRuntime runtime, EdgeMetrics me
         catch (Exception ex) when (ex is ConnectionResetException or ConnectionAbortedException or IOException)
         {
         }
+        finally
+        {
+            connection.Release();
+        }
     }
 
     private void Respond(ClientConnection connection, bool keepAlive)

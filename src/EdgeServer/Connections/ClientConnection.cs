@@ -25,7 +25,7 @@ internal sealed class ClientConnection
     {
         Context = context;
         Listener = listener;
-        Head = new RequestHead(limits);
+        Head = RequestHead.Rent(limits);
         var ip = (context.RemoteEndPoint as IPEndPoint)?.Address;
         if (ip is { IsIPv4MappedToIPv6: true }) ip = ip.MapToIPv4();
         ClientIp = ip;
@@ -52,8 +52,15 @@ internal sealed class ClientConnection
     /// <summary>A reload may raise the head limits; heads built for smaller limits are replaced (rare).</summary>
     public void EnsureHeadCapacity(in HttpParserLimits limits)
     {
-        if (Head.Buffer.Length < limits.MaxHeadBytes || Head.FieldCapacity < limits.MaxHeaderCount) Head = new RequestHead(limits);
+        if (Head.Buffer.Length < limits.MaxHeadBytes || Head.FieldCapacity < limits.MaxHeaderCount)
+        {
+            Head.Return();
+            Head = RequestHead.Rent(limits);
+        }
     }
+
+    /// <summary>The connection is over: its rented head goes back to the pool.</summary>
+    public void Release() => Head.Return();
 
     public void ArmClientTimeout(long timeoutMs)
     {

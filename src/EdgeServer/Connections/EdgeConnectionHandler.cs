@@ -51,6 +51,7 @@ internal sealed partial class EdgeConnectionHandler(
         finally
         {
             heartbeat.Remove(connection);
+            connection.Release();
             admission.Exit();
             metrics.ConnectionClosed();
         }
