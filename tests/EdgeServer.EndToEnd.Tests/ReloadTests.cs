@@ -36,6 +36,8 @@ public sealed class ReloadTests
             }
         })).ToArray();
 
+        // Reload only once traffic is flowing on the first generation (bounded wait).
+        for (var i = 0; i < 200 && !seen.ContainsKey("v1"); i++) await Task.Delay(25);
         for (var generation = 2; generation <= 6; generation++)
         {
             await Task.Delay(150);
@@ -83,5 +85,20 @@ public sealed class ReloadTests
         Assert.True((await edge.ReloadAsync(MockConfig("after"))).Ok);
         await client.SendAsync("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
         Assert.Equal("after", (await client.ReadResponseAsync())!.BodyText);
+    }
+
+    [Fact]
+    public async Task Reload_that_changes_a_listener_is_refused_whole_and_says_a_restart_is_needed()
+    {
+        await using var edge = await EdgeInstance.StartAsync(MockConfig("v1"));
+        var moved = MockConfig("v2").Replace("name: public", "name: renamed", StringComparison.Ordinal);
+        var result = await edge.ReloadAsync(moved);
+
+        Assert.False(result.Ok);
+        Assert.Contains("restart", Assert.Single(result.Errors).Message, StringComparison.Ordinal);
+        using var client = await RawClient.ConnectAsync(edge.Endpoint);
+        await client.SendAsync("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+        Assert.Equal("v1", (await client.ReadResponseAsync())!.BodyText);   // not half-applied: the new body is not served either
+        Assert.Equal(1, edge.Host.Snapshot.Generation);
     }
 }
