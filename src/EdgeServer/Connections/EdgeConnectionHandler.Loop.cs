@@ -152,7 +152,18 @@ internal sealed partial class EdgeConnectionHandler
                     if (step == ResponseHeadStep.Done) break;
                     if (step == ResponseHeadStep.FlushInterim)
                     {
-                        if ((await output.FlushAsync()).IsCompleted)
+                        // Guarded like every flush made while a lease is held: an exception here would skip
+                        // the release below and leak the destination's in-flight count and pool slot.
+                        bool clientGone;
+                        try
+                        {
+                            clientGone = (await output.FlushAsync()).IsCompleted;
+                        }
+                        catch (Exception)
+                        {
+                            clientGone = true;
+                        }
+                        if (clientGone)
                         {
                             headOutcome = ResponseHeadOutcome.ClientGone;
                             break;
@@ -219,8 +230,15 @@ internal sealed partial class EdgeConnectionHandler
                         if (step == RelayStep.ReadAgain) continue;
                         if (step == RelayStep.FlushLast)
                         {
-                            await output.FlushAsync();
-                            responseBody = relay.Result(BodyOutcome.Done);
+                            try
+                            {
+                                var last = await output.FlushAsync();
+                                responseBody = relay.Result(last.IsCompleted ? BodyOutcome.DestinationGone : BodyOutcome.Done);
+                            }
+                            catch (Exception)
+                            {
+                                responseBody = relay.Result(BodyOutcome.DestinationGone);
+                            }
                             break;
                         }
                         FlushResult flushed;
