@@ -186,7 +186,7 @@ internal sealed partial class EdgeConnectionHandler
                     break;
                 }
                 var latency = Stopwatch.GetElapsedTime(sentAt);
-                metrics.RecordUpstreamLatency(cluster.Name, latency);
+                entry.ClusterMetrics!.RecordLatency(latency);
                 if (upstream.Response.StatusCode == 101)
                 {
                     result = Forwarder.SwitchedProtocols(destination, upstream);

@@ -52,7 +52,7 @@ internal sealed class EdgeRuntime(EdgeMetrics metrics, ClusterRegistry clusters)
         foreach (var route in routes.Routes)
         {
             var cluster = route.ClusterName is { } name ? live[name] : null;
-            entries[route] = new RouteEntry(route, metrics.ForRoute(route.Name), cluster);
+            entries[route] = new RouteEntry(route, metrics.ForRoute(route.Name), cluster, cluster is null ? null : metrics.ForCluster(cluster.Name));
         }
 
         var snapshot = new RuntimeSnapshot(Interlocked.Increment(ref _generation), config, routes, entries);

@@ -7,11 +7,14 @@ using EdgeServer.Upstream;
 namespace EdgeServer.Runtime;
 
 /// <summary>What the data path needs once a route matched: its action (cluster or mock) and its metric cells.</summary>
-internal sealed class RouteEntry(CompiledRoute route, RouteMetrics metrics, UpstreamCluster? cluster)
+internal sealed class RouteEntry(CompiledRoute route, RouteMetrics metrics, UpstreamCluster? cluster, UpstreamMetrics? clusterMetrics)
 {
     public CompiledRoute Route { get; } = route;
     public RouteMetrics Metrics { get; } = metrics;
     public UpstreamCluster? Cluster { get; } = cluster;
+
+    /// <summary>The cluster's latency cells, resolved with the snapshot so a request records without a lookup.</summary>
+    public UpstreamMetrics? ClusterMetrics { get; } = clusterMetrics;
     public bool IsMock => Route.MockHead is not null;
     public int MockStatus => Route.Mock?.Status ?? 0;
 
