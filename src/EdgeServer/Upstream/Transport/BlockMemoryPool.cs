@@ -15,16 +15,21 @@ internal sealed class BlockMemoryPool : MemoryPool<byte>
     public const int BlockSize = 32 * 1024;
 
     private readonly ConcurrentQueue<Block> _free = new();
+    private int _leased;
 
     /// <summary>One pool for all upstream connections of the process.</summary>
     public static new BlockMemoryPool Shared { get; } = new();
 
     public override int MaxBufferSize => BlockSize;
 
+    /// <summary>Blocks leased out right now (tests check that idle connections hold none).</summary>
+    public int Leased => Volatile.Read(ref _leased);
+
     /// <summary>A whole block; <paramref name="minBufferSize"/> above <see cref="BlockSize"/> is the pipe's bug, not ours.</summary>
     public override IMemoryOwner<byte> Rent(int minBufferSize = -1)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(minBufferSize, BlockSize);
+        Interlocked.Increment(ref _leased);
         if (_free.TryDequeue(out var block))
         {
             block.Leased = true;
@@ -33,7 +38,11 @@ internal sealed class BlockMemoryPool : MemoryPool<byte>
         return new Block(this);
     }
 
-    private void Return(Block block) => _free.Enqueue(block);
+    private void Return(Block block)
+    {
+        Interlocked.Decrement(ref _leased);
+        _free.Enqueue(block);
+    }
 
     /// <summary>Nothing to release: blocks are ordinary (pinned) GC arrays that live as long as the process.</summary>
     protected override void Dispose(bool disposing)

@@ -15,27 +15,12 @@ namespace EdgeServer.Upstream.Transport;
 /// </summary>
 internal sealed class SocketPipeConnection : IAsyncDisposable
 {
-    private static readonly PipeOptions InputOptions = new(
-        BlockMemoryPool.Shared,
-        readerScheduler: PipeScheduler.Inline,
-        writerScheduler: PipeScheduler.Inline,
-        pauseWriterThreshold: 1024 * 1024,
-        resumeWriterThreshold: 512 * 1024,
-        minimumSegmentSize: BlockMemoryPool.BlockSize,
-        useSynchronizationContext: false);
-
-    private static readonly PipeOptions OutputOptions = new(
-        BlockMemoryPool.Shared,
-        readerScheduler: PipeScheduler.Inline,
-        writerScheduler: PipeScheduler.Inline,
-        pauseWriterThreshold: 64 * 1024,
-        resumeWriterThreshold: 32 * 1024,
-        minimumSegmentSize: BlockMemoryPool.BlockSize,
-        useSynchronizationContext: false);
+    private static readonly PipeOptions SharedInputOptions = InputOptions(BlockMemoryPool.Shared);
+    private static readonly PipeOptions SharedOutputOptions = OutputOptions(BlockMemoryPool.Shared);
 
     private readonly Socket _socket;
-    private readonly Pipe _input = new(InputOptions);
-    private readonly Pipe _output = new(OutputOptions);
+    private readonly Pipe _input;
+    private readonly Pipe _output;
     private readonly SocketOperation _receive = new();
     private readonly SocketOperation _send = new();
     private readonly List<ArraySegment<byte>> _sendList = [];
@@ -43,12 +28,34 @@ internal sealed class SocketPipeConnection : IAsyncDisposable
     private readonly Task _sending;
     private int _aborted;
 
-    public SocketPipeConnection(Socket socket)
+    /// <param name="pool">The process-wide <see cref="BlockMemoryPool.Shared"/> unless a test needs its own to count blocks.</param>
+    public SocketPipeConnection(Socket socket, BlockMemoryPool? pool = null)
     {
         _socket = socket;
+        _input = new Pipe(pool is null ? SharedInputOptions : InputOptions(pool));
+        _output = new Pipe(pool is null ? SharedOutputOptions : OutputOptions(pool));
         _receiving = ReceiveLoopAsync();
         _sending = SendLoopAsync();
     }
+
+    // Input pauses at Kestrel's default (1 MiB), output at its default write limit (64 KiB), as before.
+    private static PipeOptions InputOptions(BlockMemoryPool pool) => new(
+        pool,
+        readerScheduler: PipeScheduler.Inline,
+        writerScheduler: PipeScheduler.Inline,
+        pauseWriterThreshold: 1024 * 1024,
+        resumeWriterThreshold: 512 * 1024,
+        minimumSegmentSize: BlockMemoryPool.BlockSize,
+        useSynchronizationContext: false);
+
+    private static PipeOptions OutputOptions(BlockMemoryPool pool) => new(
+        pool,
+        readerScheduler: PipeScheduler.Inline,
+        writerScheduler: PipeScheduler.Inline,
+        pauseWriterThreshold: 64 * 1024,
+        resumeWriterThreshold: 32 * 1024,
+        minimumSegmentSize: BlockMemoryPool.BlockSize,
+        useSynchronizationContext: false);
 
     public PipeReader Input => _input.Reader;
     public PipeWriter Output => _output.Writer;

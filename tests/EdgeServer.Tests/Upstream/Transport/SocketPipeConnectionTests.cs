@@ -64,6 +64,28 @@ public sealed class SocketPipeConnectionTests
         Assert.Equal(0, await peer.ReceiveAsync(new byte[1])); // the peer saw our close
     }
 
+    [Fact]
+    public async Task Idle_connection_holds_no_block_once_its_input_is_consumed()
+    {
+        var pool = new BlockMemoryPool();
+        var (ours, peer) = await ConnectedPairAsync();
+        using var _ = peer;
+        await using var connection = new SocketPipeConnection(ours, pool);
+
+        await peer.SendAsync(new byte[100]);
+        var result = await connection.Input.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        connection.Input.AdvanceTo(result.Buffer.End);
+
+        // The receive loop is back on its zero-byte wait and the pipe has returned the consumed block.
+        await WaitUntilAsync(() => pool.Leased == 0);
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        for (var i = 0; i < 200 && !condition(); i++) await Task.Delay(10);
+        Assert.True(condition());
+    }
+
     private static async Task<byte[]> ReadToEndAsync(PipeReader input)
     {
         var all = new List<byte>();
