@@ -71,7 +71,7 @@ internal sealed partial class EdgeHost : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.WebHost.UseShutdownTimeout(TimeSpan.FromSeconds(10));
         // Our handlers never block: run them on the socket I/O threads rather than hopping to the thread
-        // pool for every read and write (see UpstreamConnectionFactory.Shared and docs/performance.md).
+        // pool for every read and write (upstream sockets do the same: SocketOperation; docs/performance.md).
         builder.WebHost.UseSockets(o => o.UnsafePreferInlineScheduling = true);
         var bound = new List<ListenOptions>();
         ListenOptions? adminBound = null;

@@ -1,15 +1,15 @@
 using System.IO.Pipelines;
 using EdgeServer.Protocol.Http1;
-using Microsoft.AspNetCore.Connections;
+using EdgeServer.Upstream.Transport;
 
 namespace EdgeServer.Upstream;
 
 /// <summary>One TCP connection to a destination, leased to one request at a time.</summary>
 internal sealed class UpstreamConnection : IAsyncDisposable
 {
-    private readonly ConnectionContext _connection;
+    private readonly SocketPipeConnection _connection;
 
-    public UpstreamConnection(ConnectionContext connection, Destination destination, in HttpParserLimits responseLimits)
+    public UpstreamConnection(SocketPipeConnection connection, Destination destination, in HttpParserLimits responseLimits)
     {
         _connection = connection;
         Destination = destination;
@@ -18,8 +18,8 @@ internal sealed class UpstreamConnection : IAsyncDisposable
     }
 
     public Destination Destination { get; }
-    public PipeReader Input => _connection.Transport.Input;
-    public PipeWriter Output => _connection.Transport.Output;
+    public PipeReader Input => _connection.Input;
+    public PipeWriter Output => _connection.Output;
 
     /// <summary>The limits <see cref="Response"/> was sized for: responses on this connection are parsed with exactly these.</summary>
     public HttpParserLimits ResponseLimits { get; }
@@ -33,7 +33,7 @@ internal sealed class UpstreamConnection : IAsyncDisposable
     /// <summary>When it was last returned to the pool (TimeProvider timestamp).</summary>
     public long IdleSince { get; set; }
 
-    public void Abort() => _connection.Abort(new ConnectionAbortedException("upstream connection aborted by the proxy"));
+    public void Abort() => _connection.Abort();
 
     public ValueTask DisposeAsync() => _connection.DisposeAsync();
 }

@@ -1,0 +1,195 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using Microsoft.AspNetCore.Connections;
+
+namespace EdgeServer.Upstream.Transport;
+
+/// <summary>
+/// A connected socket as two pipes, after Kestrel's SocketConnection but receiving into 32 KiB blocks
+/// (<see cref="BlockMemoryPool"/>): one receive loop fills <see cref="Input"/>, one send loop drains
+/// <see cref="Output"/>. Peer FIN completes Input; a reset or abort completes it with an exception, which
+/// the reader's next read rethrows. Each loop is one async method started once per connection, so
+/// steady-state receives and sends allocate nothing.
+/// </summary>
+internal sealed class SocketPipeConnection : IAsyncDisposable
+{
+    private static readonly PipeOptions SharedInputOptions = InputOptions(BlockMemoryPool.Shared);
+    private static readonly PipeOptions SharedOutputOptions = OutputOptions(BlockMemoryPool.Shared);
+
+    private readonly Socket _socket;
+    private readonly Pipe _input;
+    private readonly Pipe _output;
+    private readonly SocketOperation _receive = new();
+    private readonly SocketOperation _send = new();
+    private readonly List<ArraySegment<byte>> _sendList = [];
+    private readonly Task _receiving;
+    private readonly Task _sending;
+    private int _aborted;
+
+    /// <param name="pool">The process-wide <see cref="BlockMemoryPool.Shared"/> unless a test needs its own to count blocks.</param>
+    public SocketPipeConnection(Socket socket, BlockMemoryPool? pool = null)
+    {
+        _socket = socket;
+        _input = new Pipe(pool is null ? SharedInputOptions : InputOptions(pool));
+        _output = new Pipe(pool is null ? SharedOutputOptions : OutputOptions(pool));
+        _receiving = ReceiveLoopAsync();
+        _sending = SendLoopAsync();
+    }
+
+    // Input pauses at Kestrel's default (1 MiB), output at its default write limit (64 KiB), as before.
+    private static PipeOptions InputOptions(BlockMemoryPool pool) => new(
+        pool,
+        readerScheduler: PipeScheduler.Inline,
+        writerScheduler: PipeScheduler.Inline,
+        pauseWriterThreshold: 1024 * 1024,
+        resumeWriterThreshold: 512 * 1024,
+        minimumSegmentSize: BlockMemoryPool.BlockSize,
+        useSynchronizationContext: false);
+
+    private static PipeOptions OutputOptions(BlockMemoryPool pool) => new(
+        pool,
+        readerScheduler: PipeScheduler.Inline,
+        writerScheduler: PipeScheduler.Inline,
+        pauseWriterThreshold: 64 * 1024,
+        resumeWriterThreshold: 32 * 1024,
+        minimumSegmentSize: BlockMemoryPool.BlockSize,
+        useSynchronizationContext: false);
+
+    public PipeReader Input => _input.Reader;
+    public PipeWriter Output => _output.Writer;
+
+    /// <summary>Closes the socket now: pending receives and sends fail, and both loops end.</summary>
+    public void Abort()
+    {
+        if (Interlocked.Exchange(ref _aborted, 1) != 0) return;
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // Already reset or closed by the peer: closing below is all that is left to do.
+        }
+        _socket.Dispose();
+        // The send loop may be parked on an empty output pipe; wake it so it sees the abort.
+        _output.Reader.CancelPendingRead();
+    }
+
+    /// <summary>Aborts (an upstream connection is only disposed when discarded) and waits for both loops.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        Abort();
+        await _receiving.ConfigureAwait(false);
+        await _sending.ConfigureAwait(false);
+        _input.Reader.Complete();
+        _output.Writer.Complete();
+        _receive.Dispose();
+        _send.Dispose();
+    }
+
+    private async Task ReceiveLoopAsync()
+    {
+        Exception? error = null;
+        var writer = _input.Writer;
+        try
+        {
+            var drained = true;
+            while (true)
+            {
+                if (drained)
+                {
+                    // Zero-byte receive: wait for data holding no buffer, so idle pooled connections
+                    // (parked here between requests) pin no 32 KiB block.
+                    await _receive.ReceiveAsync(_socket, Memory<byte>.Empty).ConfigureAwait(false);
+                }
+                var buffer = writer.GetMemory(BlockMemoryPool.BlockSize);
+                var received = await _receive.ReceiveAsync(_socket, buffer).ConfigureAwait(false);
+                if (received == 0) break; // FIN: the peer sends nothing more
+                writer.Advance(received);
+                // A full buffer means more is likely queued in the kernel: read again at once instead of
+                // paying a zero-byte wait for data that is already there.
+                drained = received < buffer.Length;
+                var flush = await writer.FlushAsync().ConfigureAwait(false);
+                if (flush.IsCompleted || flush.IsCanceled) break;
+            }
+        }
+        catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionReset)
+        {
+            error = new ConnectionResetException(e.Message, e);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            error = new IOException(e.Message, e);
+        }
+        catch (Exception e)
+        {
+            error = e;
+        }
+        // After our own abort the socket may report a clean end or any error; either way the reader must
+        // see an abort, not a backend that finished its response.
+        if (Volatile.Read(ref _aborted) != 0) error = new ConnectionAbortedException("upstream connection aborted by the proxy");
+        await writer.CompleteAsync(error).ConfigureAwait(false);
+    }
+
+    private async Task SendLoopAsync()
+    {
+        Exception? error = null;
+        var reader = _output.Reader;
+        try
+        {
+            while (true)
+            {
+                var result = await reader.ReadAsync().ConfigureAwait(false);
+                if (result.IsCanceled) break; // only Abort cancels
+                var buffer = result.Buffer;
+                // Sends inline in this one loop (no async helper): a helper's state machine would be
+                // boxed again for every send that has to wait for the socket.
+                while (!buffer.IsEmpty)
+                {
+                    int sent;
+                    if (buffer.IsSingleSegment)
+                    {
+                        sent = await _send.SendAsync(_socket, buffer.First).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        SetSendList(buffer);
+                        try
+                        {
+                            sent = await _send.SendListAsync(_socket).ConfigureAwait(false);
+                        }
+                        finally
+                        {
+                            _send.BufferList = null;
+                        }
+                    }
+                    buffer = buffer.Slice(sent);
+                }
+                reader.AdvanceTo(result.Buffer.End);
+                if (result.IsCompleted) break;
+            }
+        }
+        catch (Exception e)
+        {
+            error = e;
+        }
+        // The writer's next flush reports IsCompleted rather than buffering bytes nobody will send.
+        await reader.CompleteAsync(error).ConfigureAwait(false);
+        if (error is not null) Abort();
+    }
+
+    /// <summary>Several segments go out in one gathered send; the list is reused.</summary>
+    private void SetSendList(in ReadOnlySequence<byte> buffer)
+    {
+        _send.SetBuffer(null, 0, 0);
+        _sendList.Clear();
+        foreach (var segment in buffer)
+        {
+            if (!MemoryMarshal.TryGetArray(segment, out var array)) throw new InvalidOperationException("pipe memory is not array-backed");
+            _sendList.Add(array);
+        }
+        _send.BufferList = _sendList;
+    }
+}
