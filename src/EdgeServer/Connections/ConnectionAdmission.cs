@@ -8,8 +8,6 @@ internal sealed class ConnectionAdmission
 {
     private int _open;
 
-    public int Open => Volatile.Read(ref _open);
-
     public bool TryEnter(int max)
     {
         if (Interlocked.Increment(ref _open) <= max) return true;

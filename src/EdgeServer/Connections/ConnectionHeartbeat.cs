@@ -18,14 +18,9 @@ internal sealed class ConnectionHeartbeat : IDisposable
         _timer = new Timer(_ => Tick(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
     }
 
-    public int Count => _connections.Count;
-
     public void Add(ClientConnection connection) => _connections.TryAdd(connection, 0);
 
     public void Remove(ClientConnection connection) => _connections.TryRemove(connection, out _);
-
-    /// <summary>All open client connections (for drain and shutdown).</summary>
-    public ICollection<ClientConnection> Connections => _connections.Keys;
 
     private void Tick()
     {

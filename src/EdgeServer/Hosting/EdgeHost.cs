@@ -46,7 +46,6 @@ internal sealed partial class EdgeHost : IAsyncDisposable
     public RuntimeSnapshot Snapshot => _runtime.Current;
     public IReadOnlyList<IPEndPoint> ListenerEndpoints { get; private set; } = [];
     public IPEndPoint? AdminEndpoint { get; private set; }
-    public IPEndPoint? EchoEndpoint => _echo?.Endpoint;
     public string? ConfigPath { get; private init; }
 
     public static async Task<EdgeHost> StartAsync(EdgeConfig config, string? configPath, ILoggerFactory loggerFactory, CancellationToken cancellationToken = default)
