@@ -68,4 +68,19 @@ public sealed class ListenerTests
             await Task.Delay(100);
         }
     }
+
+    [Fact]
+    public async Task Stopping_closes_idle_keep_alive_connections_at_once_rather_than_after_the_shutdown_timeout()
+    {
+        var yaml = Configs.Proxy("  []", MockRoutes).Replace("clusters:\n  []", "clusters: []", StringComparison.Ordinal);
+        var edge = await EdgeInstance.StartAsync(yaml);
+        using var idle = await RawClient.ConnectAsync(edge.Endpoint);
+        await idle.SendAsync("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+        Assert.Equal(200, (await idle.ReadResponseAsync())!.Status);
+
+        var stopping = edge.DisposeAsync().AsTask();
+        // The shutdown timeout is 10 s: an idle connection must be closed well before it.
+        Assert.True(await idle.IsClosedByServerAsync(TimeSpan.FromSeconds(5)));
+        await stopping.WaitAsync(TimeSpan.FromSeconds(30));
+    }
 }

@@ -20,6 +20,7 @@ internal sealed class ClientConnection
     private volatile bool _clientTimedOut;
     private volatile bool _upstreamTimedOut;
     private volatile bool _stopBody;
+    private volatile bool _closeRequested;
 
     public ClientConnection(ConnectionContext context, ListenerConfig listener, in HttpParserLimits limits)
     {
@@ -46,6 +47,9 @@ internal sealed class ClientConnection
     public ReadOnlySpan<byte> RequestId => RequestIdBuffer.AsSpan(0, RequestIdLength);
 
     public bool ClientTimedOut => _clientTimedOut;
+
+    /// <summary>The server is stopping: finish the current request, then close instead of waiting for the next.</summary>
+    public bool CloseRequested => _closeRequested;
     public bool UpstreamTimedOut => _upstreamTimedOut;
     public bool BodyStopRequested => _stopBody;
 
@@ -91,6 +95,17 @@ internal sealed class ClientConnection
     }
 
     public void ResetBodyStop() => _stopBody = false;
+
+    /// <summary>
+    /// Kestrel asks every connection to close when the server stops. An idle keep-alive connection is
+    /// woken and closes at once instead of holding shutdown for its whole timeout; a busy one finishes
+    /// its request first.
+    /// </summary>
+    public void RequestClose()
+    {
+        _closeRequested = true;
+        Input.CancelPendingRead();
+    }
 
     /// <summary>Called by the heartbeat about once a second: expired deadlines cancel the pending read.</summary>
     public void OnHeartbeat(long now)

@@ -27,6 +27,9 @@ internal sealed partial class EdgeConnectionHandler
         var output = connection.Output;
         while (true)
         {
+            // The server is stopping and no further request is already here: close now.
+            if (connection.CloseRequested && !HasBufferedBytes(input)) return;
+
             // Read the request head.
             var snapshot = runtime.Current;
             connection.EnsureHeadCapacity(snapshot.RequestLimits);
@@ -276,5 +279,13 @@ internal sealed partial class EdgeConnectionHandler
             Complete(connection, entry, result.Status, result.BodyBytesIn, bytesOut, result.Upstream, result.UpstreamLatency, result.Error, start);
             if (!result.KeepAlive || result.ClientGone) return;
         }
+    }
+
+    /// <summary>Whether bytes of a next request are already buffered (a cancelled or completed read counts as none).</summary>
+    private static bool HasBufferedBytes(PipeReader input)
+    {
+        if (!input.TryRead(out var read)) return false;
+        input.AdvanceTo(read.Buffer.Start);
+        return !read.IsCanceled && !read.Buffer.IsEmpty;
     }
 }

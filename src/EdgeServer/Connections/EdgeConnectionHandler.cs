@@ -6,6 +6,7 @@ using EdgeServer.Observability;
 using EdgeServer.Protocol.Http1;
 using EdgeServer.Runtime;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.Extensions.Logging;
 
 namespace EdgeServer.Connections;
@@ -36,6 +37,8 @@ internal sealed partial class EdgeConnectionHandler(
         metrics.ConnectionOpened();
         var connection = new ClientConnection(context, listener, snapshot.RequestLimits);
         heartbeat.Add(connection);
+        var lifetime = context.Features.Get<IConnectionLifetimeNotificationFeature>();
+        using var closing = lifetime?.ConnectionClosedRequested.Register(static state => ((ClientConnection)state!).RequestClose(), connection);
         try
         {
             await ServeAsync(connection);

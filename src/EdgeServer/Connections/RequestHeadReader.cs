@@ -49,6 +49,7 @@ internal static class RequestHeadReader
             if (!connection.ClientTimedOut)
             {
                 input.AdvanceTo(buffer.Start);
+                if (connection.CloseRequested && !started && buffer.IsEmpty) return Done(connection, HeadReadOutcome.Closed, out outcome);
                 return true;
             }
             input.AdvanceTo(buffer.Start, buffer.End);
