@@ -4,10 +4,10 @@ using EdgeServer.EndToEnd.Tests.Infrastructure;
 
 namespace EdgeServer.EndToEnd.Tests;
 
-/// <summary>Bodies stream through without being buffered: 100 MB each way while the process's memory stays flat.</summary>
+/// <summary>Bodies stream through without being buffered: 1 GiB each way while the process's memory stays flat.</summary>
 public sealed class StreamingTests
 {
-    private const long Size = 100L * 1024 * 1024;
+    private const long Size = 1024L * 1024 * 1024;
 
     /// <summary>Generates bytes on the fly so the client holds no payload either.</summary>
     private sealed class GeneratedContent(long length) : HttpContent
@@ -30,7 +30,7 @@ public sealed class StreamingTests
     }
 
     [Fact]
-    public async Task Upload_and_download_of_100MB_keep_memory_flat()
+    public async Task Upload_and_download_of_1GiB_keep_memory_flat()
     {
         await using var backend = await TestBackend.StartAsync();
         await using var edge = await EdgeInstance.StartAsync(Configs.SingleBackend(backend.Address, routeExtra: "    maxBodyBytes: 1GiB"));
@@ -71,8 +71,8 @@ public sealed class StreamingTests
 
         await sampling.CancelAsync();
         await sampler;
-        // Client, proxy and backend all run in this process; 200 MB went through. Buffering either body
-        // would add at least 100 MB; pipes and pools stay within a few tens of MB.
+        // Client, proxy and backend all run in this process; 2 GiB went through. Buffering either body
+        // would add at least 1 GiB; pipes and pools stay within a few tens of MB.
         var growthMb = (peak - baseline) / (1024 * 1024);
         Assert.True(growthMb < 60, $"working set grew by {growthMb} MB while streaming");
     }
