@@ -9,41 +9,63 @@ public sealed class RequestHead
 {
     private static ReadOnlySpan<byte> RootPath => "/"u8;
 
+    /// <summary>
+    /// Head arrays are held for exactly as long as a request is in flight, so their pool must keep as many
+    /// as there are concurrent requests; the shared pool keeps a few dozen per size and would drop and
+    /// reallocate the rest. 1,024 per bucket covers 1,024 concurrent requests; beyond that, arrays are
+    /// allocated and dropped as usual.
+    /// </summary>
+    private static readonly ArrayPool<byte> s_bufferPool = ArrayPool<byte>.Create(maxArrayLength: 1024 * 1024, maxArraysPerBucket: 1024);
+    private static readonly ArrayPool<HeaderField> s_fieldPool = ArrayPool<HeaderField>.Create(maxArrayLength: 16 * 1024, maxArraysPerBucket: 1024);
+
     private bool _pooled;
 
     public RequestHead(in HttpParserLimits limits)
-        : this(new byte[limits.MaxHeadBytes], new HeaderField[limits.MaxHeaderCount], pooled: false)
     {
+        Buffer = new byte[limits.MaxHeadBytes];
+        Headers = new HeaderField[limits.MaxHeaderCount];
     }
 
-    private RequestHead(byte[] buffer, HeaderField[] headers, bool pooled)
+    private RequestHead()
     {
-        Buffer = buffer;
-        Headers = headers;
-        _pooled = pooled;
+        Buffer = [];
+        Headers = [];
     }
 
     /// <summary>
-    /// A head whose arrays come from the shared pools. A connection holds one for its lifetime and gives
-    /// it back with <see cref="Return"/>: a head sized for the limits is ~40 KiB, which would otherwise be
-    /// allocated and zeroed for every new connection.
+    /// A head whose arrays are rented from the shared pools while a request needs them (see
+    /// <see cref="RentArrays"/>): a head sized for the limits is ~40 KiB, which would otherwise be
+    /// allocated and zeroed per connection and held by every idle keep-alive connection.
     /// </summary>
-    public static RequestHead Rent(in HttpParserLimits limits) =>
-        new(ArrayPool<byte>.Shared.Rent(limits.MaxHeadBytes), ArrayPool<HeaderField>.Shared.Rent(limits.MaxHeaderCount), pooled: true);
+    public static RequestHead CreatePooled() => new();
 
-    /// <summary>Gives a rented head's arrays back; the head must not be used afterwards.</summary>
-    public void Return()
+    /// <summary>Whether the arrays are present (always for a head built with limits).</summary>
+    public bool HasArrays => Buffer.Length > 0;
+
+    /// <summary>Rents arrays for these limits, giving back smaller ones first. Does nothing when the current ones fit.</summary>
+    public void RentArrays(in HttpParserLimits limits)
+    {
+        if (Buffer.Length >= limits.MaxHeadBytes && Headers.Length >= limits.MaxHeaderCount) return;
+        ReturnArrays();
+        Buffer = s_bufferPool.Rent(limits.MaxHeadBytes);
+        Headers = s_fieldPool.Rent(limits.MaxHeaderCount);
+        _pooled = true;
+    }
+
+    /// <summary>Gives rented arrays back; the head holds none until <see cref="RentArrays"/> again. Heads built with limits keep theirs.</summary>
+    public void ReturnArrays()
     {
         if (!_pooled) return;
         _pooled = false;
-        HeaderCount = 0;
-        Length = 0;
-        ArrayPool<byte>.Shared.Return(Buffer);
-        ArrayPool<HeaderField>.Shared.Return(Headers);
+        Reset();
+        s_bufferPool.Return(Buffer);
+        s_fieldPool.Return(Headers);
+        Buffer = [];
+        Headers = [];
     }
 
     /// <summary>The head's bytes, start line to the final empty line, in one contiguous array.</summary>
-    public byte[] Buffer { get; }
+    public byte[] Buffer { get; private set; }
 
     /// <summary>Bytes of <see cref="Buffer"/> in use (the whole head including its final CRLF).</summary>
     public int Length { get; internal set; }

@@ -26,7 +26,8 @@ internal sealed class ClientConnection
     {
         Context = context;
         Listener = listener;
-        Head = RequestHead.Rent(limits);
+        _head = RequestHead.CreatePooled();
+        _limits = limits;
         var ip = (context.RemoteEndPoint as IPEndPoint)?.Address;
         if (ip is { IsIPv4MappedToIPv6: true }) ip = ip.MapToIPv4();
         ClientIp = ip;
@@ -39,7 +40,21 @@ internal sealed class ClientConnection
     public PipeWriter Output => Context.Transport.Output;
     public IPAddress? ClientIp { get; }
     public byte[] ClientIpUtf8 { get; }
-    public RequestHead Head { get; private set; }
+    private readonly RequestHead _head;
+    private HttpParserLimits _limits;
+
+    /// <summary>
+    /// The current request's head. Its ~40 KiB of arrays are rented on first use and given back by
+    /// <see cref="EndRequest"/>, so an idle keep-alive connection holds none.
+    /// </summary>
+    public RequestHead Head
+    {
+        get
+        {
+            if (!_head.HasArrays) _head.RentArrays(_limits);
+            return _head;
+        }
+    }
 
     /// <summary>Holds the current request's id: either ours or a trusted client's.</summary>
     public byte[] RequestIdBuffer { get; } = new byte[128];
@@ -53,18 +68,18 @@ internal sealed class ClientConnection
     public bool UpstreamTimedOut => _upstreamTimedOut;
     public bool BodyStopRequested => _stopBody;
 
-    /// <summary>A reload may raise the head limits; heads built for smaller limits are replaced (rare).</summary>
+    /// <summary>The limits the next head is rented for; arrays already held are replaced when a reload raised them.</summary>
     public void EnsureHeadCapacity(in HttpParserLimits limits)
     {
-        if (Head.Buffer.Length < limits.MaxHeadBytes || Head.FieldCapacity < limits.MaxHeaderCount)
-        {
-            Head.Return();
-            Head = RequestHead.Rent(limits);
-        }
+        _limits = limits;
+        if (_head.HasArrays) _head.RentArrays(limits);
     }
 
-    /// <summary>The connection is over: its rented head goes back to the pool.</summary>
-    public void Release() => Head.Return();
+    /// <summary>The request is over (answered and logged): its head's arrays go back to the pool.</summary>
+    public void EndRequest() => _head.ReturnArrays();
+
+    /// <summary>The connection is over.</summary>
+    public void Release() => _head.ReturnArrays();
 
     public void ArmClientTimeout(long timeoutMs)
     {

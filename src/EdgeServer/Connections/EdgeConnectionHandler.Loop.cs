@@ -27,6 +27,10 @@ internal sealed partial class EdgeConnectionHandler
         var output = connection.Output;
         while (true)
         {
+            // The previous request is answered and logged: its head goes back to the pool, so an idle
+            // keep-alive connection holds none (it is rented again when the next request's bytes arrive).
+            connection.EndRequest();
+
             // The server is stopping and no further request is already here: close now.
             if (connection.CloseRequested && !HasBufferedBytes(input)) return;
 

@@ -10,12 +10,14 @@ public sealed class PooledRequestHeadTests
     [Fact]
     public void A_rented_head_parses_like_an_allocated_one()
     {
-        var head = RequestHead.Rent(Small);
+        var head = RequestHead.CreatePooled();
+        Assert.False(head.HasArrays);
+        head.RentArrays(Small);
         var request = Encoding.ASCII.GetBytes("GET /x?y=1 HTTP/1.1\r\nHost: a\r\nX: 1\r\n\r\n");
         Assert.Equal(ParseStatus.Complete, Http1RequestParser.TryParse(Sequences.SplitAt(request, 7), head, Small, out var consumed));
         Assert.Equal(request.Length, consumed);
         Assert.Equal("/x"u8.ToArray(), head.Path.ToArray());
-        head.Return();
+        head.ReturnArrays();
     }
 
     [Theory]
@@ -23,7 +25,8 @@ public sealed class PooledRequestHeadTests
     [InlineData(false)]
     public void Limits_hold_even_when_the_rented_array_is_larger(bool multiSegment)
     {
-        var head = RequestHead.Rent(Small);
+        var head = RequestHead.CreatePooled();
+        head.RentArrays(Small);
         Assert.True(head.Buffer.Length >= Small.MaxHeadBytes);
         var longLine = Encoding.ASCII.GetBytes($"GET /{new string('a', 100)} HTTP/1.1\r\nHost: a\r\n\r\n");
         var sequence = multiSegment ? Sequences.OneBytePerSegment(longLine) : Sequences.Single(longLine);
@@ -34,6 +37,21 @@ public sealed class PooledRequestHeadTests
         sequence = multiSegment ? Sequences.OneBytePerSegment(manyBytes) : Sequences.Single(manyBytes);
         Assert.Equal(ParseStatus.Error, Http1RequestParser.TryParse(sequence, head, Small, out _));
         Assert.Equal(HttpParseError.HeadersTooLarge, head.Error);
-        head.Return();
+        head.ReturnArrays();
+    }
+
+    [Fact]
+    public void Returned_arrays_leave_an_empty_head_that_rents_again_on_demand()
+    {
+        var head = RequestHead.CreatePooled();
+        head.RentArrays(Small);
+        head.ReturnArrays();
+        Assert.False(head.HasArrays);
+        Assert.Equal(0, head.HeaderCount);
+        Assert.Throws<ArgumentException>(() => Http1RequestParser.TryParse(Sequences.Single("GET / HTTP/1.1\r\n\r\n"u8.ToArray()), head, Small, out _));
+
+        head.RentArrays(Small);
+        Assert.Equal(ParseStatus.Complete, Http1RequestParser.TryParse(Sequences.Single("GET /z HTTP/1.1\r\nHost: a\r\n\r\n"u8.ToArray()), head, Small, out _));
+        Assert.Equal("/z"u8.ToArray(), head.Path.ToArray());
     }
 }

@@ -208,10 +208,13 @@ public sealed class AccessLogSinkTests
             AccessLogTestEntries.WriteTypical(sink, i, v6);
         }
 
-        long allocated = MeasureWrites(sink, v6, 20_000);
+        // A lock's first contention with the flusher thread may allocate once (lazily, in the runtime);
+        // an allocation per write would show in every round: 20,000 writes of even 24 B is ~480 KB.
+        var rounds = new[] { MeasureWrites(sink, v6, 20_000), MeasureWrites(sink, v6, 20_000), MeasureWrites(sink, v6, 20_000) };
 
         await sink.DisposeAsync();
-        Assert.Equal(0, allocated);
+        Assert.Equal(0, rounds.Min());
+        Assert.True(rounds.Sum() < 1024, $"allocated {string.Join(", ", rounds)} bytes in three rounds of 20,000 writes");
     }
 
     private static long MeasureWrites(AccessLogSink sink, System.Net.IPAddress v6, int count)
