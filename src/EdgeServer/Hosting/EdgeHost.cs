@@ -11,6 +11,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace EdgeServer.Hosting;
@@ -72,6 +73,7 @@ internal sealed partial class EdgeHost : IAsyncDisposable
         // Our handlers never block: run them on the socket I/O threads rather than hopping to the thread
         // pool for every read and write (upstream sockets do the same: SocketOperation; docs/performance.md).
         builder.WebHost.UseSockets(o => o.UnsafePreferInlineScheduling = true);
+        builder.Services.AddSingleton<IMemoryPoolFactory<byte>, LargeBlockPoolFactory>();
         var bound = new List<ListenOptions>();
         ListenOptions? adminBound = null;
         EdgeHost? host = null;

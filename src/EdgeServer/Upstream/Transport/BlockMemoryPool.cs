@@ -4,7 +4,8 @@ using System.Collections.Concurrent;
 namespace EdgeServer.Upstream.Transport;
 
 /// <summary>
-/// A memory pool of fixed, large, pinned blocks for upstream socket pipes. Kestrel's pool hands out
+/// A memory pool of fixed, large, pinned blocks for the socket pipes of both sides: upstream connections
+/// and, through <c>Hosting/LargeBlockPoolFactory</c>, Kestrel's client listeners. Kestrel's pool hands out
 /// 4 KiB blocks, so each receive read at most 4 KiB and the inline relay sent one 4 KiB write per
 /// receive (docs/performance.md finding 4); 32 KiB blocks cut both syscall counts by ~8x.
 /// Blocks are pinned (the socket layer then never pins per operation) and never freed: the pool only
@@ -17,7 +18,7 @@ internal sealed class BlockMemoryPool : MemoryPool<byte>
     private readonly ConcurrentQueue<Block> _free = new();
     private int _leased;
 
-    /// <summary>One pool for all upstream connections of the process.</summary>
+    /// <summary>One pool for all sockets of the process (upstream connections and client listeners).</summary>
     public static new BlockMemoryPool Shared { get; } = new();
 
     public override int MaxBufferSize => BlockSize;
