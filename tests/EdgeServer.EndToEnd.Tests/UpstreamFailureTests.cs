@@ -147,8 +147,11 @@ public sealed class UpstreamFailureTests
             var status = head.StartsWith("GET /healthz", StringComparison.Ordinal) && Volatile.Read(ref failing) ? "500 Internal Server Error" : "200 OK";
             await RawBackend.SendAsync(socket, $"HTTP/1.1 {status}\r\nContent-Length: 9\r\nConnection: close\r\n\r\nhello b!!");
         });
+        // Warm the healthy backend first: a JIT-cold first request can outlast a probe timeout, and this
+        // test is about the failing destination, not about a slow start of the healthy one.
+        using (var warm = new HttpClient()) Assert.Equal("ok", await warm.GetStringAsync($"http://{a.Address}/healthz"));
         var yaml = Configs.SingleBackend($"{a.Address}, {b.Address}",
-            clusterExtra: "    activeHealth:\n      path: /healthz\n      interval: 200ms\n      timeout: 200ms\n      unhealthyThreshold: 1\n      healthyThreshold: 1");
+            clusterExtra: "    activeHealth:\n      path: /healthz\n      interval: 500ms\n      timeout: 500ms\n      unhealthyThreshold: 2\n      healthyThreshold: 1");
         await using var edge = await EdgeInstance.StartAsync(yaml);
         await WaitUntilAsync(async () => (await AdminClient.GetAsync(edge, "/metrics")).Contains($"edge_upstream_healthy{{destination=\"app/{b.Address}\"}} 0", StringComparison.Ordinal));
         for (var i = 0; i < 6; i++) Assert.Equal("hello from a", (await GetAsync(edge, "/hello")).BodyText);
