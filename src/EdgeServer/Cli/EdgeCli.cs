@@ -3,11 +3,12 @@ using System.Reflection;
 using System.Runtime.InteropServices;
 using EdgeServer.Config;
 using EdgeServer.Hosting;
+using EdgeServer.Tls.Pki;
 using Microsoft.Extensions.Logging;
 
 namespace EdgeServer.Cli;
 
-/// <summary>The `edge` command line: run, validate, version.</summary>
+/// <summary>The `edge` command line: run, validate, certs, version.</summary>
 internal static class EdgeCli
 {
     public static int Run(string[] args)
@@ -22,6 +23,12 @@ internal static class EdgeCli
         var validate = new Command("validate", "Check a config file; exit 0 when valid, 1 with file:line:column errors otherwise.") { validateConfig };
         validate.SetAction(parse => Validate(parse.GetValue(validateConfig)!));
 
+        var certsOut = new Option<string>("--out", "-o") { Description = "Directory to write the set into", DefaultValueFactory = _ => DevCertificates.DefaultDirectory };
+        var certsForce = new Option<bool>("--force") { Description = "Replace an existing set" };
+        var certsDev = new Command("dev", "Write the development PKI: a dev CA, a localhost server certificate, client certificates (good and deliberately bad) and a CRL.") { certsOut, certsForce };
+        certsDev.SetAction(parse => CertsDevCommand.Run(parse.GetValue(certsOut)!, parse.GetValue(certsForce)));
+        var certs = new Command("certs", "Certificates for TLS listeners.") { certsDev };
+
         var version = new Command("version", "Print the version.");
         version.SetAction(_ =>
         {
@@ -31,6 +38,7 @@ internal static class EdgeCli
 
         root.Subcommands.Add(run);
         root.Subcommands.Add(validate);
+        root.Subcommands.Add(certs);
         root.Subcommands.Add(version);
         return root.Parse(args).Invoke();
     }
