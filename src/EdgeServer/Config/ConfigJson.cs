@@ -13,7 +13,7 @@ namespace EdgeServer.Config;
 /// hashes, JWT signing keys, authorizer credentials) is written through <see cref="WriteSecret"/>, which records only
 /// whether the value is set. Add new secret fields there, and a test that their value does not appear in the output.
 /// </remarks>
-internal static class ConfigJson
+internal static partial class ConfigJson
 {
     public const string RedactedValue = "<redacted>";
 
@@ -38,6 +38,7 @@ internal static class ConfigJson
             w.WriteString("name", l.Name);
             w.WriteString("address", l.Address.ToString());
             w.WriteBoolean("trustForwardedHeaders", l.TrustForwardedHeaders);
+            if (l.Tls is { } tls) WriteListenerTls(tls, w);
             w.WriteString("source", l.Mark.ToString());
             w.WriteEndObject();
         }
@@ -116,6 +117,7 @@ internal static class ConfigJson
             w.WriteString("body", mock.Body);
             w.WriteEndObject();
         }
+        if (r.ClientCert is { } clientCert) WriteRouteClientCert(clientCert, w);
         if (r.MaxBodyBytes is { } max) w.WriteNumber("maxBodyBytes", max);
         else w.WriteNull("maxBodyBytes");
         w.WriteString("source", r.Mark.ToString());

@@ -3,6 +3,7 @@ using System.IO.Pipelines;
 using System.Net;
 using EdgeServer.Config.Model;
 using EdgeServer.Protocol.Http1;
+using EdgeServer.Tls;
 using Microsoft.AspNetCore.Connections;
 
 namespace EdgeServer.Connections;
@@ -28,13 +29,30 @@ internal sealed class ClientConnection
         Listener = listener;
         _head = RequestHead.CreatePooled();
         _limits = limits;
-        var ip = (context.RemoteEndPoint as IPEndPoint)?.Address;
-        if (ip is { IsIPv4MappedToIPv6: true }) ip = ip.MapToIPv4();
+        var ip = ClientAddress(context);
         ClientIp = ip;
         ClientIpUtf8 = Encoding.ASCII.GetBytes(ip?.ToString() ?? "unknown");
     }
 
     public ConnectionContext Context { get; }
+
+    /// <summary>Dual-stack sockets report IPv4 clients as ::ffff:a.b.c.d; logs, headers and policies want a.b.c.d.</summary>
+    public static IPAddress? ClientAddress(ConnectionContext context)
+    {
+        var ip = (context.RemoteEndPoint as IPEndPoint)?.Address;
+        return ip is { IsIPv4MappedToIPv6: true } ? ip.MapToIPv4() : ip;
+    }
+
+    public static string ClientIpText(ConnectionContext context) => ClientAddress(context)?.ToString() ?? "unknown";
+
+    /// <summary>Null on a plain listener. Set before the first request; the transport is then its decrypted pipes.</summary>
+    public TlsSession? Tls { get; init; }
+
+    /// <summary>The verified client certificate, if the client presented one: what routes and policies check.</summary>
+    public ClientIdentity? Identity => Tls?.Identity;
+
+    /// <summary>Which identity headers requests on this connection strip and write.</summary>
+    public IdentityHeaders IdentityHeaders => Tls?.Material.Headers ?? IdentityHeaders.StripOnly;
     public ListenerConfig Listener { get; }
     public PipeReader Input => Context.Transport.Input;
     public PipeWriter Output => Context.Transport.Output;

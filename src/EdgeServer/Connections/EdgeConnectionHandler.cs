@@ -5,6 +5,7 @@ using EdgeServer.Http;
 using EdgeServer.Observability;
 using EdgeServer.Protocol.Http1;
 using EdgeServer.Runtime;
+using EdgeServer.Tls;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.Extensions.Logging;
@@ -12,7 +13,7 @@ using Microsoft.Extensions.Logging;
 namespace EdgeServer.Connections;
 
 /// <summary>
-/// The data path for one client connection: admit, then per request read and parse the head, route,
+/// The data path for one client connection: admit, terminate TLS when the listener has it, then per request read and parse the head, route,
 /// answer from a mock or forward, log. Kestrel hands us the raw transport; its HTTP layer never runs.
 /// The request loop is in EdgeConnectionHandler.Loop.cs; this file holds admission and the synchronous
 /// routing, answering and logging steps it calls.
@@ -20,6 +21,7 @@ namespace EdgeServer.Connections;
 internal sealed partial class EdgeConnectionHandler(
     ListenerConfig listener,
     EdgeRuntime runtime,
+    TlsTerminator? tls,
     ConnectionHeartbeat heartbeat,
     ConnectionAdmission admission,
     EdgeMetrics metrics,
@@ -35,7 +37,29 @@ internal sealed partial class EdgeConnectionHandler(
             return;
         }
         metrics.ConnectionOpened();
-        var connection = new ClientConnection(context, listener, snapshot.RequestLimits);
+        TlsSession? session = null;
+        try
+        {
+            // Admission came first: a refused connection costs no TLS work.
+            if (tls is not null)
+            {
+                session = await tls.HandshakeAsync(context, ClientConnection.ClientIpText(context));
+                if (session is null) return;
+                context.Transport = session;
+            }
+            await ServeConnectionAsync(context, snapshot, session);
+        }
+        finally
+        {
+            if (session is not null) await tls!.EndAsync(session);
+            admission.Exit();
+            metrics.ConnectionClosed();
+        }
+    }
+
+    private async Task ServeConnectionAsync(ConnectionContext context, RuntimeSnapshot snapshot, TlsSession? session)
+    {
+        var connection = new ClientConnection(context, listener, snapshot.RequestLimits) { Tls = session };
         heartbeat.Add(connection);
         var lifetime = context.Features.Get<IConnectionLifetimeNotificationFeature>();
         using var closing = lifetime?.ConnectionClosedRequested.Register(static state => ((ClientConnection)state!).RequestClose(), connection);
@@ -55,8 +79,6 @@ internal sealed partial class EdgeConnectionHandler(
         {
             heartbeat.Remove(connection);
             connection.Release();
-            admission.Exit();
-            metrics.ConnectionClosed();
         }
     }
 
@@ -83,6 +105,11 @@ internal sealed partial class EdgeConnectionHandler(
             return false;
         }
         entry = snapshot.Entry(route);
+        if (route.CertificatePolicy is { } policy && policy.Check(connection.Identity) is { } refusal)
+        {
+            answer = Answer(connection, 403, refusal, close: head.BodyFraming != BodyFraming.None);
+            return false;
+        }
         if (head.ContentLength > route.MaxBodyBytes)
         {
             answer = Answer(connection, 413, "request body too large", close: true);

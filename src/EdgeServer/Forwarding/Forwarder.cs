@@ -14,11 +14,12 @@ namespace EdgeServer.Forwarding;
 /// </summary>
 internal static class Forwarder
 {
-    /// <summary>Marks the request's hop-by-hop fields (dropped by the head writer); returns the cluster's response timeout.</summary>
+    /// <summary>Marks the request's hop-by-hop and client-sent identity fields (dropped by the head writer); returns the cluster's response timeout.</summary>
     public static long Prepare(ClientConnection connection, UpstreamCluster cluster)
     {
         var head = connection.Head;
         HopByHopHeaders.Mark(head.Buffer, head.MutableFields);
+        connection.IdentityHeaders.Mark(head.Buffer, head.MutableFields);
         return (long)cluster.Config.ResponseTimeout.TotalMilliseconds;
     }
 

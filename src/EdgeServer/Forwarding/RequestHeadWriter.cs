@@ -7,7 +7,7 @@ namespace EdgeServer.Forwarding;
 
 /// <summary>
 /// Writes the request head for the upstream straight into its PipeWriter: origin-form target, Host
-/// first, the client's fields minus hop-by-hop ones, then the X-Forwarded-* set and X-Request-Id.
+/// first, the client's fields minus hop-by-hop ones, then the X-Forwarded-* set, X-Request-Id and the client identity headers.
 /// </summary>
 internal static class RequestHeadWriter
 {
@@ -66,9 +66,11 @@ internal static class RequestHeadWriter
         }
 
         if (!forwardedForWritten) w.WriteHeader("X-Forwarded-For"u8, connection.ClientIpUtf8);
-        if (!trustForwarded || head.IndexOf(KnownHeader.XForwardedProto) < 0) w.Write("X-Forwarded-Proto: http\r\n"u8);
+        if (!trustForwarded || head.IndexOf(KnownHeader.XForwardedProto) < 0)
+            w.Write(connection.Tls is null ? "X-Forwarded-Proto: http\r\n"u8 : "X-Forwarded-Proto: https\r\n"u8);
         if ((!trustForwarded || head.IndexOf(KnownHeader.XForwardedHost) < 0) && !authority.IsEmpty) w.WriteHeader("X-Forwarded-Host"u8, authority);
         if (!trustForwarded || head.IndexOf(KnownHeader.XRequestId) < 0) w.WriteHeader("X-Request-Id"u8, connection.RequestId);
+        connection.IdentityHeaders.Write(ref w, connection.Identity);
         if (http10) w.Write("Connection: keep-alive\r\n"u8);
         w.WriteCrLf();
         w.Commit();

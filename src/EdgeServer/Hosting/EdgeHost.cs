@@ -6,6 +6,7 @@ using EdgeServer.Config.Model;
 using EdgeServer.Connections;
 using EdgeServer.Observability;
 using EdgeServer.Runtime;
+using EdgeServer.Tls;
 using EdgeServer.Upstream;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
@@ -48,6 +49,8 @@ internal sealed partial class EdgeHost : IAsyncDisposable
     public IReadOnlyList<IPEndPoint> ListenerEndpoints { get; private set; } = [];
     public IPEndPoint? AdminEndpoint { get; private set; }
     public string? ConfigPath { get; private init; }
+    /// <summary>TLS state by listener name, for TLS listeners.</summary>
+    internal IReadOnlyDictionary<string, TlsTerminator> Terminators { get; private init; } = new Dictionary<string, TlsTerminator>();
 
     public static async Task<EdgeHost> StartAsync(EdgeConfig config, string? configPath, ILoggerFactory loggerFactory, CancellationToken cancellationToken = default)
     {
@@ -67,6 +70,12 @@ internal sealed partial class EdgeHost : IAsyncDisposable
         var accessLog = config.AccessLog.Enabled ? new AccessLogSink(config.AccessLog, metrics) : null;
         var heartbeat = new ConnectionHeartbeat();
         var admission = new ConnectionAdmission();
+        var terminators = new Dictionary<string, TlsTerminator>(StringComparer.Ordinal);
+        foreach (var listener in config.Listeners)
+        {
+            // Certificates were checked when the config loaded; a file broken since then fails the start here.
+            if (listener.Tls is not null) terminators[listener.Name] = new TlsTerminator(listener, metrics.ForTls(listener.Name), logger, TimeProvider.System);
+        }
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseShutdownTimeout(TimeSpan.FromSeconds(10));
@@ -82,7 +91,7 @@ internal sealed partial class EdgeHost : IAsyncDisposable
             k.AddServerHeader = false;
             foreach (var listener in config.Listeners)
             {
-                var handler = new EdgeConnectionHandler(listener, runtime, heartbeat, admission, metrics, accessLog, logger);
+                var handler = new EdgeConnectionHandler(listener, runtime, terminators.GetValueOrDefault(listener.Name), heartbeat, admission, metrics, accessLog, logger);
                 k.Listen(listener.Address, o =>
                 {
                     o.Protocols = HttpProtocols.Http1;
@@ -112,18 +121,21 @@ internal sealed partial class EdgeHost : IAsyncDisposable
             if (echo is not null) await echo.DisposeAsync();
             if (accessLog is not null) await accessLog.DisposeAsync();
             heartbeat.Dispose();
+            foreach (var t in terminators.Values) t.Dispose();
             await clusters.DisposeAsync();
             throw;
         }
 
         host = new EdgeHost(app, runtime, heartbeat, metrics, accessLog, echo, logger)
         {
+            Terminators = terminators,
             ConfigPath = configPath,
             ListenerEndpoints = bound.Select(o => o.IPEndPoint!).ToArray(),
             AdminEndpoint = adminBound?.IPEndPoint,
         };
         host._ready = true;
-        foreach (var endpoint in host.ListenerEndpoints) LogListening(logger, endpoint.ToString());
+        for (var i = 0; i < config.Listeners.Count; i++)
+            LogListening(logger, config.Listeners[i].Tls is null ? "http" : "https", host.ListenerEndpoints[i].ToString());
         if (host.AdminEndpoint is { } a) LogAdmin(logger, a.ToString());
         return host;
     }
@@ -157,7 +169,15 @@ internal sealed partial class EdgeHost : IAsyncDisposable
             }
             try
             {
+                // Every listener's TLS files load before anything changes: one bad file refuses the whole reload.
+                var materials = new List<(TlsTerminator, TlsMaterial)>();
+                foreach (var listener in result.Config!.Listeners)
+                {
+                    if (listener.Tls is not null && Terminators.TryGetValue(listener.Name, out var terminator))
+                        materials.Add((terminator, terminator.Load(listener.Tls)));
+                }
                 var snapshot = _runtime.Apply(result.Config!);
+                foreach (var (terminator, material) in materials) terminator.Install(material);
                 Metrics.ConfigReload(true);
                 LogReloaded(_logger, snapshot.Generation, ConfigPath);
                 _accessLog?.Reopen();
@@ -178,13 +198,14 @@ internal sealed partial class EdgeHost : IAsyncDisposable
         await _kestrel.StopAsync();
         await _kestrel.DisposeAsync();
         _heartbeat.Dispose();
+        foreach (var terminator in Terminators.Values) terminator.Dispose();
         if (_echo is not null) await _echo.DisposeAsync();
         if (_accessLog is not null) await _accessLog.DisposeAsync();
         await _runtime.Clusters.DisposeAsync();
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "listening on http://{Endpoint}")]
-    private static partial void LogListening(ILogger logger, string endpoint);
+    [LoggerMessage(Level = LogLevel.Information, Message = "listening on {Scheme}://{Endpoint}")]
+    private static partial void LogListening(ILogger logger, string scheme, string endpoint);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "admin listener on http://{Endpoint} (/healthz /ready /metrics /config)")]
     private static partial void LogAdmin(ILogger logger, string endpoint);

@@ -25,6 +25,7 @@ internal sealed class EdgeMetrics
 
     private readonly ConcurrentDictionary<string, RouteMetrics> _routes = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, UpstreamMetrics> _clusters = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, TlsMetrics> _tls = new(StringComparer.Ordinal);
     private readonly StripedCounter _connectionsOpened = new();
     private readonly StripedCounter _connectionsClosed = new();
     private readonly StripedCounter _bytesIn = new();
@@ -62,6 +63,9 @@ internal sealed class EdgeMetrics
         return _clusters.GetOrAdd(cluster, static name => new UpstreamMetrics(name));
     }
 
+    /// <summary>The same cells for the same TLS listener name across reloads.</summary>
+    public TlsMetrics ForTls(string listener) => _tls.GetOrAdd(listener, static name => new TlsMetrics(name));
+
     public void ConnectionOpened() => _connectionsOpened.Increment();
     public void ConnectionClosed() => _connectionsClosed.Increment();
     public void AddBytesIn(long bytes) => _bytesIn.Add(bytes);
@@ -93,6 +97,7 @@ internal sealed class EdgeMetrics
         EdgeMetricsRenderer.WriteRequests(writer, Unrouted, _routes);
         EdgeMetricsRenderer.WriteUpstreamLatency(writer, _clusters);
         WriteTraffic(writer);
+        EdgeMetricsRenderer.WriteTls(writer, _tls);
         WriteOperations(writer);
 
         var gauges = new GaugeSampleCollector();

@@ -69,4 +69,58 @@ internal static class EdgeMetricsRenderer
             writer.EndSample(route.RequestCount(i));
         }
     }
+
+    public static void WriteTls(PrometheusTextWriter writer, ConcurrentDictionary<string, TlsMetrics> listeners)
+    {
+        if (listeners.IsEmpty) return;
+        TlsMetrics[] sorted = listeners.Values.ToArray();
+        Array.Sort(sorted, static (a, b) => string.CompareOrdinal(a.Listener, b.Listener));
+
+        writer.WriteFamily("edge_tls_handshakes_total", "TLS handshakes completed, by listener.", "counter");
+        foreach (TlsMetrics tls in sorted)
+        {
+            writer.BeginSample("edge_tls_handshakes_total");
+            writer.AddLabel("listener", tls.Listener);
+            writer.EndSample(tls.Succeeded);
+        }
+        WriteByReason(writer, sorted, "edge_tls_handshake_failures_total", "TLS handshakes failed, by listener and reason.", static (t, r) => t.Failed(r));
+        WriteByReason(writer, sorted, "edge_tls_connections_closed_total",
+            "Open TLS connections closed because a reload revoked or distrusted their client certificate, by listener and reason.", static (t, r) => t.Closed(r));
+
+        writer.WriteFamily("edge_tls_handshakes_in_progress", "TLS handshakes in progress, by listener.", "gauge");
+        foreach (TlsMetrics tls in sorted)
+        {
+            writer.BeginSample("edge_tls_handshakes_in_progress");
+            writer.AddLabel("listener", tls.Listener);
+            writer.EndSample(tls.InProgress);
+        }
+        writer.WriteFamily("edge_tls_reloads_total", "Reloads of certificates, keys, CA bundles and CRLs, by listener and result.", "counter");
+        foreach (TlsMetrics tls in sorted)
+        {
+            writer.BeginSample("edge_tls_reloads_total");
+            writer.AddLabel("listener", tls.Listener);
+            writer.AddLabel("result", "failure");
+            writer.EndSample(tls.ReloadFailures);
+            writer.BeginSample("edge_tls_reloads_total");
+            writer.AddLabel("listener", tls.Listener);
+            writer.AddLabel("result", "success");
+            writer.EndSample(tls.ReloadSuccesses);
+        }
+    }
+
+    /// <summary>Every reason is written, zeros included: a dashboard can then rate() a series before its first failure.</summary>
+    private static void WriteByReason(PrometheusTextWriter writer, TlsMetrics[] listeners, string name, string help, Func<TlsMetrics, Tls.TlsFailure, long> read)
+    {
+        writer.WriteFamily(name, help, "counter");
+        foreach (TlsMetrics tls in listeners)
+        {
+            for (var reason = Tls.TlsFailure.NoCertificate; (int)reason < Tls.TlsFailures.Count; reason++)
+            {
+                writer.BeginSample(name);
+                writer.AddLabel("listener", tls.Listener);
+                writer.AddLabel("reason", Tls.TlsFailures.Label(reason));
+                writer.EndSample(read(tls, reason));
+            }
+        }
+    }
 }

@@ -1,6 +1,7 @@
 using System.Text;
 using EdgeServer.Config.Model;
 using EdgeServer.Protocol.Http1;
+using EdgeServer.Tls;
 
 namespace EdgeServer.Routing;
 
@@ -33,6 +34,8 @@ internal sealed class CompiledRoute
         }
         _customMethods = [.. custom];
 
+        if (config.ClientCert is { } clientCert) CertificatePolicy = new RouteCertificatePolicy(clientCert);
+
         if (config.Mock is { } mock)
         {
             var (head, body) = MockResponseEncoder.Encode(mock);
@@ -46,6 +49,9 @@ internal sealed class CompiledRoute
     public long MaxBodyBytes { get; }
     public string? ClusterName => Config.Cluster;
     public MockConfig? Mock => Config.Mock;
+
+    /// <summary>Null: the route takes requests with or without a client certificate.</summary>
+    public RouteCertificatePolicy? CertificatePolicy { get; }
 
     /// <summary>Position in the config file; the final tie-breaker.</summary>
     public int Order { get; init; }

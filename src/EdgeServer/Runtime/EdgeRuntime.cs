@@ -31,6 +31,11 @@ internal sealed class EdgeRuntime(EdgeMetrics metrics, ClusterRegistry clusters)
         {
             return "listeners changed (names or addresses); restart the server to rebind them";
         }
+        var tlsChanged = running.Listeners.Zip(next.Listeners).FirstOrDefault(p => (p.First.Tls is null) != (p.Second.Tls is null));
+        if (tlsChanged.First is not null)
+        {
+            return $"listener '{tlsChanged.First.Name}' {(tlsChanged.First.Tls is null ? "gains" : "loses")} TLS; restart the server to apply it";
+        }
         if (running.Admin.Enabled != next.Admin.Enabled || !running.Admin.Address.Equals(next.Admin.Address))
         {
             return "admin listener changed; restart the server to rebind it";

@@ -6,14 +6,15 @@ namespace EdgeServer.Config.Binding;
 
 internal sealed partial class ConfigBinder
 {
-    private static readonly string[] ListenerKeys = ["name", "address", "trustForwardedHeaders"];
+    private static readonly string[] ListenerKeys = ["name", "address", "trustForwardedHeaders", "tls"];
 
     private ListenerConfig? BindListener(YamlMappingNode map)
     {
         var mark = reader.MarkOf(map);
         string? name = null;
         IPEndPoint? address = null;
-        bool trust = false, nameSeen = false, addressSeen = false;
+        bool trust = false, nameSeen = false, addressSeen = false, tlsBroken = false;
+        ListenerTlsConfig? tls = null;
         SourceMark nameMark = mark, addressMark = mark;
         foreach (var e in reader.Entries(map, "listener", ListenerKeys))
         {
@@ -22,13 +23,14 @@ internal sealed partial class ConfigBinder
                 case "name": (nameSeen, nameMark, name) = (true, reader.MarkOf(e.Value), Name(e)); break;
                 case "address": (addressSeen, addressMark, address) = (true, reader.MarkOf(e.Value), reader.ListenAddress(e)); break;
                 case "trustForwardedHeaders": trust = reader.Bool(e) ?? trust; break;
+                case "tls": tls = BindListenerTls(e); tlsBroken = tls is null; break;
             }
         }
         if (!nameSeen) reader.Error(mark, "listener is missing 'name'");
         if (!addressSeen) reader.Error(mark, "listener is missing 'address': expected an IP address and port such as 127.0.0.1:8080");
-        if (name is null || address is null) return null;
+        if (name is null || address is null || tlsBroken) return null;
         Marks.ListenerNames.Add(nameMark);
         Marks.ListenerAddresses.Add(addressMark);
-        return new ListenerConfig { Name = name, Address = address, TrustForwardedHeaders = trust, Mark = mark };
+        return new ListenerConfig { Name = name, Address = address, TrustForwardedHeaders = trust, Tls = tls, Mark = mark };
     }
 }

@@ -8,5 +8,7 @@ public sealed record ListenerConfig
     public required IPEndPoint Address { get; init; }
     /// <summary>When true, X-Forwarded-* and X-Request-Id sent by the peer are kept and appended to; otherwise replaced.</summary>
     public bool TrustForwardedHeaders { get; init; }
+    /// <summary>Null: plain HTTP.</summary>
+    public ListenerTlsConfig? Tls { get; init; }
     public SourceMark Mark { get; init; }
 }

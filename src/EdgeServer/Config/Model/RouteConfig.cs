@@ -20,6 +20,8 @@ public sealed record RouteConfig
     public MockConfig? Mock { get; init; }
     /// <summary>Null: the global limit applies.</summary>
     public long? MaxBodyBytes { get; init; }
+    /// <summary>Null: no client certificate needed.</summary>
+    public RouteClientCertConfig? ClientCert { get; init; }
     public SourceMark Mark { get; init; }
     public SourceMark ClusterMark { get; init; }
 }

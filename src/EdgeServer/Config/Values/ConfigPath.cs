@@ -1,0 +1,16 @@
+namespace EdgeServer.Config.Values;
+
+/// <summary>
+/// File paths in a config are relative to the config file's directory, so a config and the certificates
+/// beside it can move together; the embedded default config has no directory and resolves against the
+/// working directory (where the README runs it).
+/// </summary>
+internal static class ConfigPath
+{
+    public static string Resolve(string configFile, string path)
+    {
+        if (Path.IsPathFullyQualified(path)) return Path.GetFullPath(path);
+        var directory = configFile.StartsWith('<') ? Directory.GetCurrentDirectory() : Path.GetDirectoryName(Path.GetFullPath(configFile));
+        return Path.GetFullPath(Path.Combine(directory ?? Directory.GetCurrentDirectory(), path));
+    }
+}

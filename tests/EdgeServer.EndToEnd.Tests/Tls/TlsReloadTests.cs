@@ -1,0 +1,85 @@
+using EdgeServer.EndToEnd.Tests.Infrastructure;
+
+namespace EdgeServer.EndToEnd.Tests.Tls;
+
+/// <summary>Certificates, keys and CRLs replaced on disk while the server runs (each test has its own PKI: it rewrites files).</summary>
+public sealed class TlsReloadTests
+{
+    [Fact]
+    public async Task A_crl_that_revokes_a_connected_client_closes_its_connection_and_refuses_it_afterwards()
+    {
+        using var pki = new Pki();
+        await using var backend = await TestBackend.StartAsync();
+        await using var edge = await EdgeInstance.StartAsync(TlsConfigs.Proxy(pki, backend.Address));
+        await using var alice = await TlsClient.ConnectAsync(edge.Endpoint, pki, "client-alice");
+        await using var bob = await TlsClient.ConnectAsync(edge.Endpoint, pki, "client-bob");
+        Assert.Equal(200, (await alice.GetAsync("/hello")).Status);
+        Assert.Equal(200, (await bob.GetAsync("/hello")).Status);
+
+        pki.WriteCrl(2, DateTimeOffset.UtcNow.AddDays(30), null, "client-revoked", "client-alice");
+
+        Assert.True(await alice.ClosedByServerAsync(TimeSpan.FromSeconds(10)), "alice's open connection should be closed once her certificate is revoked");
+        await TlsAssertions.MetricEventuallyAsync(edge, "edge_tls_connections_closed_total{listener=\"mtls\",reason=\"revoked\"} 1");
+        Assert.Equal(200, (await bob.GetAsync("/hello")).Status);
+        await TlsAssertions.RefusedAsync(edge, pki, "client-alice");
+        await TlsAssertions.MetricEventuallyAsync(edge, "edge_tls_handshake_failures_total{listener=\"mtls\",reason=\"revoked\"} 1");
+    }
+
+    [Fact]
+    public async Task A_replaced_server_certificate_is_used_by_new_handshakes_while_open_connections_carry_on()
+    {
+        using var pki = new Pki();
+        await using var backend = await TestBackend.StartAsync();
+        await using var edge = await EdgeInstance.StartAsync(TlsConfigs.Proxy(pki, backend.Address));
+        await using var before = await TlsClient.ConnectAsync(edge.Endpoint, pki, "client-alice");
+        var oldSerial = before.Stream.RemoteCertificate!.GetSerialNumberString();
+
+        var (cert, key) = pki.IssueServer("server-next", "localhost");
+        File.Copy(key, pki.File("server.key"), overwrite: true);
+        File.Copy(cert, pki.File("server.crt"), overwrite: true);
+        await TlsAssertions.MetricEventuallyAsync(edge, "edge_tls_reloads_total{listener=\"mtls\",result=\"success\"} 1");
+
+        await using var after = await TlsClient.ConnectAsync(edge.Endpoint, pki, "client-alice");
+        Assert.NotEqual(oldSerial, after.Stream.RemoteCertificate!.GetSerialNumberString());
+        Assert.Equal(200, (await after.GetAsync("/hello")).Status);
+        Assert.Equal(200, (await before.GetAsync("/hello")).Status);
+    }
+
+    [Fact]
+    public async Task A_broken_key_file_is_refused_and_the_running_certificate_stays()
+    {
+        using var pki = new Pki();
+        await using var backend = await TestBackend.StartAsync();
+        await using var edge = await EdgeInstance.StartAsync(TlsConfigs.Proxy(pki, backend.Address));
+
+        await File.WriteAllTextAsync(pki.File("server.key"), "-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n");
+        await TlsAssertions.MetricEventuallyAsync(edge, "edge_tls_reloads_total{listener=\"mtls\",result=\"failure\"} 1");
+
+        await using var client = await TlsClient.ConnectAsync(edge.Endpoint, pki, "client-alice");
+        Assert.Equal(200, (await client.GetAsync("/hello")).Status);
+    }
+
+    [Theory]
+    [InlineData("failClosed", false)]
+    [InlineData("failOpen", true)]
+    public async Task A_stale_crl_follows_the_configured_policy(string policy, bool admitted)
+    {
+        using var pki = new Pki();
+        pki.WriteCrl(2, nextUpdate: DateTimeOffset.UtcNow.AddHours(-1), thisUpdate: DateTimeOffset.UtcNow.AddDays(-2), "client-revoked");
+        await using var backend = await TestBackend.StartAsync();
+        await using var edge = await EdgeInstance.StartAsync(TlsConfigs.Proxy(pki, backend.Address, clientExtra: $"        staleCrl: {policy}"));
+
+        if (admitted)
+        {
+            await using var client = await TlsClient.ConnectAsync(edge.Endpoint, pki, "client-alice");
+            Assert.Equal(200, (await client.GetAsync("/hello")).Status);
+            // Stale is not a pass for what the CRL does list.
+            await TlsAssertions.RefusedAsync(edge, pki, "client-revoked");
+        }
+        else
+        {
+            await TlsAssertions.RefusedAsync(edge, pki, "client-alice");
+            await TlsAssertions.MetricEventuallyAsync(edge, "edge_tls_handshake_failures_total{listener=\"mtls\",reason=\"crl_stale\"} 1");
+        }
+    }
+}
