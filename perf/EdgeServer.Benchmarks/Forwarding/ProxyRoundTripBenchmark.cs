@@ -21,6 +21,17 @@ public class ProxyRoundTripBenchmark
 
     private static readonly byte[] s_forwardRequest = "GET /app/hello HTTP/1.1\r\nHost: bench.local\r\nUser-Agent: bench\r\n\r\n"u8.ToArray();
     private static readonly byte[] s_mockRequest = "GET /mock HTTP/1.1\r\nHost: bench.local\r\nUser-Agent: bench\r\n\r\n"u8.ToArray();
+    private const int UploadLength = 1024;
+    private static readonly byte[] s_postRequest = [
+        .. "POST /app/upload HTTP/1.1\r\nHost: bench.local\r\nUser-Agent: bench\r\nContent-Length: 1024\r\n\r\n"u8,
+        .. Enumerable.Repeat((byte)'x', UploadLength)];
+    private static readonly byte[] s_expectHead =
+        "POST /app/upload HTTP/1.1\r\nHost: bench.local\r\nUser-Agent: bench\r\nContent-Length: 1024\r\nExpect: 100-continue\r\n\r\n"u8.ToArray();
+    private static readonly byte[] s_upload = Enumerable.Repeat((byte)'x', UploadLength).ToArray();
+    private static readonly byte[] s_chunkedRequest = [
+        .. "POST /app/upload HTTP/1.1\r\nHost: bench.local\r\nUser-Agent: bench\r\nTransfer-Encoding: chunked\r\n\r\n"u8,
+        .. "200\r\n"u8, .. Enumerable.Repeat((byte)'x', UploadLength / 2), .. "\r\n"u8,
+        .. "200\r\n"u8, .. Enumerable.Repeat((byte)'x', UploadLength / 2), .. "\r\n0\r\n\r\n"u8];
 
     private LoopbackBackend _backend = null!;
     private EdgeHost _host = null!;
@@ -75,6 +86,12 @@ public class ProxyRoundTripBenchmark
             Forward_KeepAlive();
             Forward_16Connections();
             Mock_KeepAlive();
+            Post1KiB_KeepAlive();
+            Post1KiB_16Connections();
+            PostChunked1KiB_KeepAlive();
+            PostChunked1KiB_16Connections();
+            PostExpect1KiB_KeepAlive();
+            PostExpect1KiB_16Connections();
         }
     }
 
@@ -111,6 +128,64 @@ public class ProxyRoundTripBenchmark
         return ReceiveResponse(_client);
     }
 
+    /// <summary>A POST with a 1 KiB Content-Length body: head and body leave the client in one send.</summary>
+    [Benchmark]
+    public int Post1KiB_KeepAlive()
+    {
+        _client.Send(s_postRequest);
+        return ReceiveResponse(_client);
+    }
+
+    [Benchmark(OperationsPerInvoke = Concurrent)]
+    public int Post1KiB_16Connections() => RoundTrip16(s_postRequest);
+
+    /// <summary>A POST with a chunked 1 KiB body (two 512-byte chunks), relayed verbatim.</summary>
+    [Benchmark]
+    public int PostChunked1KiB_KeepAlive()
+    {
+        _client.Send(s_chunkedRequest);
+        return ReceiveResponse(_client);
+    }
+
+    [Benchmark(OperationsPerInvoke = Concurrent)]
+    public int PostChunked1KiB_16Connections() => RoundTrip16(s_chunkedRequest);
+
+    /// <summary>
+    /// The body streams: the client sends "Expect: 100-continue" and waits for the origin's 100 Continue,
+    /// relayed by the proxy, before sending its 1 KiB. So the proxy's body relay always starts with no body
+    /// byte buffered and waits for it, concurrently with the response head read.
+    /// </summary>
+    [Benchmark]
+    public int PostExpect1KiB_KeepAlive()
+    {
+        _client.Send(s_expectHead);
+        ReceiveContinue(_client);
+        _client.Send(s_upload);
+        return ReceiveResponse(_client);
+    }
+
+    [Benchmark(OperationsPerInvoke = Concurrent)]
+    public int PostExpect1KiB_16Connections()
+    {
+        foreach (var client in _clients) client.Send(s_expectHead);
+        foreach (var client in _clients)
+        {
+            ReceiveContinue(client);
+            client.Send(s_upload);
+        }
+        var total = 0;
+        foreach (var client in _clients) total += ReceiveResponse(client);
+        return total;
+    }
+
+    private int RoundTrip16(byte[] request)
+    {
+        foreach (var client in _clients) client.Send(request);
+        var total = 0;
+        foreach (var client in _clients) total += ReceiveResponse(client);
+        return total;
+    }
+
     private static Socket Connect(IPEndPoint endpoint)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp)
@@ -120,6 +195,25 @@ public class ProxyRoundTripBenchmark
         };
         socket.Connect(endpoint);
         return socket;
+    }
+
+    /// <summary>Reads exactly one interim "100 Continue" head (nothing follows it before the body is sent).</summary>
+    private void ReceiveContinue(Socket socket)
+    {
+        var filled = 0;
+        while (true)
+        {
+            var n = socket.Receive(_buffer.AsSpan(filled));
+            if (n == 0) throw new InvalidOperationException("the proxy closed the connection");
+            filled += n;
+            var headEnd = _buffer.AsSpan(0, filled).IndexOf("\r\n\r\n"u8);
+            if (headEnd < 0) continue;
+            if (filled != headEnd + 4 || !_buffer.AsSpan(9, 3).SequenceEqual("100"u8))
+            {
+                throw new InvalidOperationException("unexpected interim response: " + System.Text.Encoding.ASCII.GetString(_buffer, 0, filled));
+            }
+            return;
+        }
     }
 
     /// <summary>Reads exactly one response: its head, then the 13-byte body both routes answer with.</summary>

@@ -2,6 +2,7 @@ using System.Buffers.Text;
 using System.IO.Pipelines;
 using System.Net;
 using EdgeServer.Config.Model;
+using EdgeServer.Forwarding;
 using EdgeServer.Protocol.Http1;
 using EdgeServer.Tls;
 using Microsoft.AspNetCore.Connections;
@@ -10,7 +11,8 @@ namespace EdgeServer.Connections;
 
 /// <summary>
 /// Per-connection state reused by every request on it: the parsed head, the request id buffer, the
-/// client address bytes for X-Forwarded-For, and the two read deadlines the heartbeat enforces.
+/// client address bytes for X-Forwarded-For, the request-body relay, and the two read deadlines the
+/// heartbeat enforces.
 /// </summary>
 internal sealed class ClientConnection
 {
@@ -128,6 +130,11 @@ internal sealed class ClientConnection
     }
 
     public void ResetBodyStop() => _stopBody = false;
+
+    private RequestBodyRelay? _bodyRelay;
+
+    /// <summary>This connection's request-body relay: created with its first body, reused for every later one.</summary>
+    public RequestBodyRelay BodyRelay => _bodyRelay ??= new RequestBodyRelay(this);
 
     /// <summary>
     /// Kestrel asks every connection to close when the server stops. An idle keep-alive connection is

@@ -18,8 +18,8 @@ internal sealed partial class EdgeConnectionHandler
     /// do not allocate. A nested async method per phase would box a state machine per request whenever
     /// it suspends, and with many connections interleaved on one I/O thread the builder's pool cannot
     /// absorb that. The phases' logic lives in synchronous steps (RequestHeadReader, Dispatch, Forwarder,
-    /// ResponseHeadReader, ResponseBodyRelay); only a request body still runs as its own async method,
-    /// because it must stream while the response head is awaited.
+    /// ResponseHeadReader, ResponseBodyRelay). A request body must stream while the response head is
+    /// awaited, so it runs concurrently, on the connection's reusable RequestBodyRelay (no async method).
     /// </remarks>
     private async Task ServeAsync(ClientConnection connection)
     {
@@ -121,9 +121,10 @@ internal sealed partial class EdgeConnectionHandler
 
                 // The body streams concurrently with the response head read: an upstream may answer early
                 // (401, 413) without reading the body, and must not deadlock against our upload.
+                // The relay is the connection's own, reused: starting it allocates nothing.
                 if (hasBody) connection.ResetBodyStop();
                 var body = hasBody
-                    ? RequestBodyRelay.RelayAsync(connection, upstream, entry.Route.MaxBodyBytes, snapshot.HeaderTimeoutMs)
+                    ? connection.BodyRelay.Start(upstream, entry.Route.MaxBodyBytes, snapshot.HeaderTimeoutMs)
                     : default;
                 // A body that already ended (all of it was buffered, or it broke a rule on buffered bytes)
                 // is looked at before the response: a refused body decides the answer, whatever the upstream says.
@@ -200,8 +201,9 @@ internal sealed partial class EdgeConnectionHandler
                     break;
                 }
 
-                // Relay the response.
-                var requestBodyPending = hasBody && bodyResult is null && !body.IsCompleted;
+                // Relay the response. A body whose every byte was already taken from the client (only its last
+                // flush upstream may still be under way) does not count as pending: the upstream answered it whole.
+                var requestBodyPending = hasBody && bodyResult is null && !body.IsCompleted && !connection.BodyRelay.AllRead;
                 var headBytes = Forwarder.WriteResponseHead(connection, upstream, requestBodyPending, out var framing, out var keepAlive);
                 BodyResult responseBody;
                 if (framing == BodyFraming.None)
@@ -266,7 +268,7 @@ internal sealed partial class EdgeConnectionHandler
                 // Release.
                 if (hasBody && bodyResult is null)
                 {
-                    if (!body.IsCompleted) connection.StopBody();
+                    if (!body.IsCompleted && !connection.BodyRelay.AllRead) connection.StopBody();
                     bodyResult = await body;
                 }
                 result = Forwarder.Finish(destination, upstream, framing, keepAlive, headBytes, responseBody, bodyResult ?? new BodyResult(BodyOutcome.Done, 0), latency);
