@@ -33,10 +33,26 @@ public sealed class CliTests
     [Fact]
     public async Task Validate_accepts_the_shipped_default_config()
     {
-        var repoConfig = Path.Combine(AppContext.BaseDirectory, "edge.yaml");
-        var (exit, stdout, stderr) = await RunAsync("validate", "--config", repoConfig);
-        Assert.True(exit == 0, stderr);
-        Assert.Contains(": ok", stdout, StringComparison.Ordinal);
+        // The shipped file names certs/dev beside it, as a copy next to `edge certs dev` output does.
+        var directory = Directory.CreateTempSubdirectory("edge-validate-").FullName;
+        try
+        {
+            var config = Path.Combine(directory, "edge.yaml");
+            File.Copy(Path.Combine(AppContext.BaseDirectory, "edge.yaml"), config);
+            var missing = await RunAsync("validate", "--config", config);
+            Assert.Equal(1, missing.Exit);
+            Assert.Contains("/certs/dev/ca.crt: file not found", missing.Err, StringComparison.Ordinal);
+
+            var certs = await RunAsync("certs", "dev", "--out", Path.Combine(directory, "certs", "dev"));
+            Assert.True(certs.Exit == 0, certs.Err);
+            var (exit, stdout, stderr) = await RunAsync("validate", "--config", config);
+            Assert.True(exit == 0, stderr);
+            Assert.Contains(": ok", stdout, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
     }
 
     [Fact]
@@ -136,11 +152,13 @@ public sealed class CliTests
     public async Task Run_without_arguments_serves_the_embedded_default_config()
     {
         // The README's promise: `edge run` and then these curl lines work. Ports are the documented ones.
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        // From an empty directory, as on a fresh clone: the dev PKI for the mTLS listener is written there.
+        var directory = Directory.CreateTempSubdirectory("edge-run-").FullName;
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = directory };
         start.ArgumentList.Add(EdgeDll);
         start.ArgumentList.Add("run");
         using var process = Process.Start(start)!;
-        _ = process.StandardOutput.ReadToEndAsync();
+        var output = process.StandardOutput.ReadToEndAsync();
         try
         {
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
@@ -153,13 +171,21 @@ public sealed class CliTests
             Assert.Contains("\"body\": \"hi\"", echoed, StringComparison.Ordinal);
 
             Assert.Contains("edge_requests_total", await http.GetStringAsync("http://127.0.0.1:9901/metrics"), StringComparison.Ordinal);
+
+            // The README's mTLS line, run from the same directory.
+            var (curlExit, curlOut, curlErr) = await ExternalTool.RunAsync("curl", ["-sS", "--max-time", "20", "--cacert", "certs/dev/ca.crt",
+                "--cert", "certs/dev/client-alice.crt", "--key", "certs/dev/client-alice.key", "https://localhost:8443/echo/x"], workingDirectory: directory);
+            Assert.True(curlExit == 0, curlErr);
+            Assert.Contains("\"X-Client-Cert-Subject\": \"CN=alice, O=EdgeServer Dev\"", curlOut, StringComparison.Ordinal);
         }
         finally
         {
             using (var term = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) await term.WaitForExitAsync();
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
             await process.WaitForExitAsync(timeout.Token);
+            Directory.Delete(directory, recursive: true);
         }
+        Assert.Contains("wrote the development PKI", await output, StringComparison.Ordinal);
     }
 
     private static int FreePort()

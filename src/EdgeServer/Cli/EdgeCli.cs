@@ -65,6 +65,12 @@ internal static class EdgeCli
             .SetMinimumLevel(LogLevel.Information));
         var logger = loggerFactory.CreateLogger("edge");
 
+        if (file is null && !DevCertificates.Exists(DevCertificates.DefaultDirectory))
+        {
+            // The default config's mTLS listener needs the dev PKI: a newcomer gets it on first run, not an error.
+            DevCertificates.Generate(DevCertificates.DefaultDirectory, DateTimeOffset.UtcNow);
+            logger.LogInformation("wrote the development PKI to {Directory} for the mTLS listener (see certs/README.md)", Path.GetFullPath(DevCertificates.DefaultDirectory));
+        }
         var result = file is null ? ConfigLoader.LoadYaml(DefaultConfig.Yaml, DefaultConfig.SourceName) : ConfigLoader.LoadFile(file.FullName);
         if (!result.Ok)
         {

@@ -5,10 +5,11 @@ namespace EdgeServer.EndToEnd.Tests.Infrastructure;
 /// <summary>Runs a real client binary (curl, openssl) with a time limit and captures what it printed.</summary>
 internal static class ExternalTool
 {
-    public static async Task<(int Exit, string Out, string Err)> RunAsync(string file, IEnumerable<string> args, string? stdin = null, int timeoutSeconds = 30)
+    public static async Task<(int Exit, string Out, string Err)> RunAsync(string file, IEnumerable<string> args, string? stdin = null, int timeoutSeconds = 30, string? workingDirectory = null)
     {
         var start = new ProcessStartInfo(file)
         {
+            WorkingDirectory = workingDirectory ?? "",
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,

@@ -93,6 +93,7 @@ public sealed class BindingTests
     [Fact]
     public void Json_of_the_default_config_round_trips_cluster_values()
     {
+        EdgeServer.Tests.Config.DefaultConfigCertificates.Ensure();
         var json = ConfigJson.ToJsonString(ConfigLoader.LoadYaml(DefaultConfig.Yaml, DefaultConfig.SourceName).Config!);
         using var doc = JsonDocument.Parse(json);
         var cluster = doc.RootElement.GetProperty("clusters")[0];

@@ -9,16 +9,24 @@ public sealed class DefaultConfigTests
     [Fact]
     public void Embedded_default_loads_without_errors_and_with_the_documented_values()
     {
+        DefaultConfigCertificates.Ensure();
         var result = ConfigLoader.LoadYaml(DefaultConfig.Yaml, DefaultConfig.SourceName);
         Assert.True(result.Ok, string.Join("\n", result.Errors));
         var c = result.Config!;
 
         Assert.Equal(DefaultConfig.SourceName, c.SourceFile);
-        var listener = Assert.Single(c.Listeners);
+        Assert.Equal(2, c.Listeners.Count);
+        var listener = c.Listeners[0];
         Assert.Equal("public", listener.Name);
         Assert.Equal(IPEndPoint.Parse("127.0.0.1:8080"), listener.Address);
         Assert.False(listener.TrustForwardedHeaders);
-        Assert.Equal(new SourceMark(DefaultConfig.SourceName, 9, 5), listener.Mark);
+        Assert.Null(listener.Tls);
+        Assert.Equal(new SourceMark(DefaultConfig.SourceName, 14, 5), listener.Mark);
+        var mtls = c.Listeners[1];
+        Assert.Equal(IPEndPoint.Parse("127.0.0.1:8443"), mtls.Address);
+        Assert.Equal(ClientCertificateMode.Require, mtls.Tls!.ClientCertificates.Mode);
+        Assert.Equal(Path.GetFullPath("certs/dev/server.crt"), mtls.Tls.Certificates[0].CertificateFile);
+        Assert.Equal([Path.GetFullPath("certs/dev/ca.crl")], mtls.Tls.ClientCertificates.Crls);
 
         Assert.True(c.Admin.Enabled);
         Assert.Equal(IPEndPoint.Parse("127.0.0.1:9901"), c.Admin.Address);
@@ -49,7 +57,7 @@ public sealed class DefaultConfigTests
         Assert.Equal(1L << 30, echo.MaxBodyBytes);
         Assert.Empty(echo.Hosts);
         Assert.Empty(echo.Methods);
-        Assert.Equal(new SourceMark(DefaultConfig.SourceName, 40, 14), echo.ClusterMark);
+        Assert.Equal(new SourceMark(DefaultConfig.SourceName, 55, 14), echo.ClusterMark);
 
         var cluster = Assert.Single(c.Clusters);
         Assert.Equal("echo", cluster.Name);
@@ -68,7 +76,9 @@ public sealed class DefaultConfigTests
     [Fact]
     public void LoadFile_reads_a_file_and_names_it_in_marks()
     {
-        var path = Path.Combine(Path.GetTempPath(), $"edge-{Guid.NewGuid():N}.yaml");
+        // Beside the working directory's certs/dev, which the default's relative TLS paths then name.
+        DefaultConfigCertificates.Ensure();
+        var path = Path.Combine(Directory.GetCurrentDirectory(), $"edge-{Guid.NewGuid():N}.yaml");
         File.WriteAllText(path, DefaultConfig.Yaml);
         try
         {

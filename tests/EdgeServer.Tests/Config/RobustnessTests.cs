@@ -23,6 +23,7 @@ public sealed class RobustnessTests
     [Fact]
     public void Every_truncation_and_character_deletion_of_the_default_config_loads_or_reports_errors()
     {
+        EdgeServer.Tests.Config.DefaultConfigCertificates.Ensure();
         var yaml = DefaultConfig.Yaml;
         for (int i = 0; i < yaml.Length; i += 3)
         {

@@ -14,6 +14,7 @@ public sealed class RequestHeadReaderTests
 {
     private static (ClientConnection Connection, Pipe Client, RuntimeSnapshot Snapshot) Create()
     {
+        EdgeServer.Tests.Config.DefaultConfigCertificates.Ensure();
         var config = ConfigLoader.LoadYaml(DefaultConfig.Yaml, DefaultConfig.SourceName).Config!;
         var snapshot = new RuntimeSnapshot(1, config, RouteTable.Compile([], config.Limits.MaxBodyBytes), new Dictionary<CompiledRoute, RouteEntry>());
         var fromClient = new Pipe();
