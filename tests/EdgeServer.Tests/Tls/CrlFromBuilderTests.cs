@@ -170,6 +170,27 @@ public sealed class CrlFromBuilderTests
         Assert.True(crl.IsStale(Now.AddDays(1).AddSeconds(1)));
     }
 
+    [Fact]
+    public void IsRevoked_does_not_allocate()
+    {
+        using var ca = TestPki.EcdsaCa("CN=Alloc CA", ECCurve.NamedCurves.nistP256);
+        using var revoked = TestPki.Leaf(ca, 0x80, 0x01);
+        using var other = TestPki.Leaf(ca, 0x02);
+        var builder = new CertificateRevocationListBuilder();
+        builder.AddEntry(revoked, Now);
+        var crl = CertificateRevocationList.Parse(builder.Build(ca, 1, Now.AddDays(1), HashAlgorithmName.SHA256, thisUpdate: Now), "x");
+        Assert.True(crl.IsRevoked(revoked));
+        Assert.False(crl.IsRevoked(other));
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 1000; i++)
+        {
+            crl.IsRevoked(revoked);
+            crl.IsRevoked(other);
+        }
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
     private static byte[] SubjectKeyIdentifier(X509Certificate2 certificate)
     {
         foreach (var extension in certificate.Extensions)
