@@ -87,6 +87,34 @@ public sealed class CliTests
     }
 
     [Fact]
+    public async Task Certs_dev_writes_the_set_prints_the_curl_line_and_refuses_to_overwrite_without_force()
+    {
+        var dir = Directory.CreateTempSubdirectory("edge-certs-").FullName;
+        var outDir = Path.Combine(dir, "dev");
+        try
+        {
+            var (exit, stdout, stderr) = await RunAsync("certs", "dev", "--out", outDir);
+            Assert.True(exit == 0, stderr);
+            Assert.Contains($"curl --cacert {outDir}/ca.crt --cert {outDir}/client-alice.crt --key {outDir}/client-alice.key https://localhost:8443/", stdout, StringComparison.Ordinal);
+            Assert.True(File.Exists(Path.Combine(outDir, "ca.crl")));
+            var ca = await File.ReadAllTextAsync(Path.Combine(outDir, "ca.crt"));
+
+            (exit, _, stderr) = await RunAsync("certs", "dev", "--out", outDir);
+            Assert.Equal(1, exit);
+            Assert.Contains("--force", stderr, StringComparison.Ordinal);
+            Assert.Equal(ca, await File.ReadAllTextAsync(Path.Combine(outDir, "ca.crt")));
+
+            (exit, _, stderr) = await RunAsync("certs", "dev", "--out", outDir, "--force");
+            Assert.True(exit == 0, stderr);
+            Assert.NotEqual(ca, await File.ReadAllTextAsync(Path.Combine(outDir, "ca.crt")));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Run_with_a_config_file_serves_and_reloads_on_SIGHUP_then_stops_on_SIGTERM()
     {
         var port = FreePort();
