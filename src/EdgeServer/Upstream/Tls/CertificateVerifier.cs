@@ -44,9 +44,19 @@ internal sealed class CertificateVerifier(string? expectedIp)
         var seen = new List<string>(chain.ChainStatus.Length);
         foreach (var status in chain.ChainStatus)
         {
-            var name = status.Status.ToString();
+            var name = Explain(status.Status);
             if (!seen.Contains(name)) seen.Add(name);
         }
         return string.Join(", ", seen);
     }
+
+    /// <summary>X509's status names, with what they usually mean for an operator's CA bundle.</summary>
+    private static string Explain(X509ChainStatusFlags status) => status switch
+    {
+        X509ChainStatusFlags.PartialChain => "PartialChain: no issuer of it is among the trusted CAs",
+        X509ChainStatusFlags.UntrustedRoot => "UntrustedRoot: its root is not among the trusted CAs",
+        X509ChainStatusFlags.NotTimeValid => "NotTimeValid: expired or not yet valid",
+        X509ChainStatusFlags.NotValidForUsage => "NotValidForUsage: not a server authentication certificate",
+        _ => status.ToString(),
+    };
 }
