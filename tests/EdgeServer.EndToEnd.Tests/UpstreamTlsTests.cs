@@ -120,4 +120,35 @@ public sealed class UpstreamTlsTests : IDisposable
         using var after = await client.GetAsync(new Uri("/whoami", UriKind.Relative));
         Assert.Equal(200, (int)after.StatusCode);
     }
+
+    [Fact]
+    public async Task Active_health_probes_run_the_clusters_handshake()
+    {
+        await using var backend = await TlsBackend.StartAsync(_pki);
+        var bundle = _pki.Write("probe-ca.crt", _pki.OtherCa.ExportCertificatePem());
+        var yaml = Configs.SingleBackend(backend.Address,
+            Tls(bundle) + "\n    activeHealth:\n      path: /healthz\n      interval: 1s\n      timeout: 1s\n      unhealthyThreshold: 1\n      healthyThreshold: 1");
+        await using var edge = await EdgeInstance.StartAsync(yaml);
+        var healthy = $"edge_upstream_healthy{{destination=\"app/{backend.Address}\"}}";
+
+        // Probes verify the backend like requests do: untrusted, so down.
+        await WaitUntilAsync(async () => (await AdminClient.GetAsync(edge, "/metrics")).Contains(healthy + " 0", StringComparison.Ordinal));
+
+        // Trusted after the bundle changes and a reload: probes complete mutual-TLS handshakes (the
+        // backend counts only those), and the destination is up.
+        _pki.Write("probe-ca.crt", _pki.Ca.ExportCertificatePem());
+        Assert.True((await edge.ReloadAsync(yaml)).Ok);
+        await WaitUntilAsync(async () => backend.Connections >= 2
+            && (await AdminClient.GetAsync(edge, "/metrics")).Contains(healthy + " 1", StringComparison.Ordinal));
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        for (var i = 0; i < 150; i++)
+        {
+            if (await condition()) return;
+            await Task.Delay(100);
+        }
+        Assert.Fail("condition not reached within 15 s");
+    }
 }
