@@ -26,10 +26,11 @@ internal sealed class TestPki : IDisposable
         OtherCa = CreateCa("CN=Some other CA");
         Server = Issue(Ca, "CN=" + ServerName, ServerAuth, [ServerName], [IPAddress.Loopback]);
         Client = Issue(Ca, ClientSubject, ClientAuth, [], []);
-        File.WriteAllText(CaBundlePath, Ca.ExportCertificatePem());
-        File.WriteAllText(OtherCaBundlePath, OtherCa.ExportCertificatePem());
-        File.WriteAllText(ClientCertificatePath, Client.ExportCertificatePem() + "\n" + Ca.ExportCertificatePem());
-        File.WriteAllText(ClientKeyPath, Client.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem());
+        // Each PEM file ends with a newline, as openssl writes them (so files can be concatenated).
+        File.WriteAllText(CaBundlePath, Ca.ExportCertificatePem() + "\n");
+        File.WriteAllText(OtherCaBundlePath, OtherCa.ExportCertificatePem() + "\n");
+        File.WriteAllText(ClientCertificatePath, Client.ExportCertificatePem() + "\n" + Ca.ExportCertificatePem() + "\n");
+        File.WriteAllText(ClientKeyPath, Client.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem() + "\n");
         File.WriteAllBytes(ClientPfxPath, Client.Export(X509ContentType.Pkcs12, PfxPassword));
     }
 
