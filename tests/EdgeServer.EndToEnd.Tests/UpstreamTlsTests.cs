@@ -51,6 +51,24 @@ public sealed class UpstreamTlsTests : IDisposable
     }
 
     [Fact]
+    public async Task A_pooled_tls_connection_the_backend_closed_while_idle_is_not_reused()
+    {
+        await using var backend = await TlsBackend.StartAsync(_pki, keepAliveTimeout: TimeSpan.FromSeconds(1));
+        await using var edge = await EdgeInstance.StartAsync(Configs.SingleBackend(backend.Address, Tls(_pki.CaBundlePath)));
+        using var client = edge.CreateClient();
+        using (var first = await client.GetAsync(new Uri("/whoami", UriKind.Relative)))
+            Assert.Equal(200, (int)first.StatusCode);
+
+        // Kestrel closes the idle connection; the pool's liveness check must notice, because a POST
+        // with a body is never retried on a connection that turns out dead.
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        using var echo = await client.PostAsync(new Uri("/echo", UriKind.Relative), new StringContent("after idle"));
+        Assert.Equal(200, (int)echo.StatusCode);
+        Assert.Equal("after idle", await echo.Content.ReadAsStringAsync());
+        Assert.Equal(2, backend.Connections);
+    }
+
+    [Fact]
     public async Task An_ip_destination_without_server_name_is_verified_against_ip_sans_and_sends_no_sni()
     {
         await using var backend = await TlsBackend.StartAsync(_pki);

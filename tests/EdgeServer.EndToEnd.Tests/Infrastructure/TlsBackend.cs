@@ -27,34 +27,39 @@ internal sealed class TlsBackend : IAsyncDisposable
     /// <summary>The server name the last client sent (null: no SNI).</summary>
     public string? LastSni => Volatile.Read(ref _lastSni);
 
-    public static async Task<TlsBackend> StartAsync(TestPki pki, bool requireClientCertificate = true)
+    /// <param name="keepAliveTimeout">Kestrel closes idle connections after this (its heartbeat checks once a second).</param>
+    public static async Task<TlsBackend> StartAsync(TestPki pki, TimeSpan? keepAliveTimeout = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         TlsBackend? backend = null;
         ListenOptions? bound = null;
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, o =>
+        builder.WebHost.ConfigureKestrel(k =>
         {
-            o.Protocols = HttpProtocols.Http1;
-            o.UseHttps(new HttpsConnectionAdapterOptions
+            if (keepAliveTimeout is { } keepAlive) k.Limits.KeepAliveTimeout = keepAlive;
+            k.Listen(IPAddress.Loopback, 0, o =>
             {
-                ServerCertificateSelector = (_, name) =>
+                o.Protocols = HttpProtocols.Http1;
+                o.UseHttps(new HttpsConnectionAdapterOptions
                 {
-                    Volatile.Write(ref backend!._lastSni, name);
-                    return pki.Server;
-                },
-                ClientCertificateMode = requireClientCertificate ? ClientCertificateMode.RequireCertificate : ClientCertificateMode.NoCertificate,
-                // Kestrel's own check uses the system store; the backend trusts exactly the test CA.
-                ClientCertificateValidation = (certificate, _, _) => pki.IssuedByCa(certificate),
+                    ServerCertificateSelector = (_, name) =>
+                    {
+                        Volatile.Write(ref backend!._lastSni, name);
+                        return pki.Server;
+                    },
+                    ClientCertificateMode = ClientCertificateMode.RequireCertificate,
+                    // Kestrel's own check uses the system store; the backend trusts exactly the test CA.
+                    ClientCertificateValidation = (certificate, _, _) => pki.IssuedByCa(certificate),
+                });
+                // After UseHttps: runs once per completed handshake.
+                o.Use(next => context =>
+                {
+                    Interlocked.Increment(ref backend!._connections);
+                    return next(context);
+                });
+                bound = o;
             });
-            // After UseHttps: runs once per completed handshake.
-            o.Use(next => context =>
-            {
-                Interlocked.Increment(ref backend!._connections);
-                return next(context);
-            });
-            bound = o;
-        }));
+        });
         var app = builder.Build();
         backend = new TlsBackend(app);
         app.MapGet("/whoami", (HttpContext context) => Results.Text(context.Connection.ClientCertificate?.Subject ?? "(no client certificate)"));
