@@ -155,7 +155,32 @@ internal static partial class ConfigJson
         {
             w.WriteNull("activeHealth");
         }
+        if (c.Tls is { } tls) WriteUpstreamTls(tls, w);
+        else w.WriteNull("tls");
         w.WriteString("source", c.Mark.ToString());
+        w.WriteEndObject();
+    }
+
+    private static void WriteUpstreamTls(UpstreamTlsConfig tls, Utf8JsonWriter w)
+    {
+        w.WriteStartObject("tls");
+        w.WriteString("caBundle", tls.CaBundle);
+        w.WriteBoolean("useSystemTrust", tls.UseSystemTrust);
+        w.WriteString("serverName", tls.ServerName);
+        w.WriteString("clientCertificate", tls.ClientCertificate);
+        w.WriteString("clientKey", tls.ClientKey);
+        WriteSecret(w, "clientKeyPassword", tls.ClientKeyPassword);
+        // What was loaded, so an operator can see which certificate a reload picked up.
+        if (tls.Material.ClientLeaf is { } leaf)
+        {
+            w.WriteString("clientCertificateSubject", leaf.Subject);
+            w.WriteString("clientCertificateNotAfter", leaf.NotAfter.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture));
+        }
+        w.WriteString("handshakeTimeout", DurationValue.Format(tls.HandshakeTimeout));
+        w.WriteStartArray("protocols");
+        if (tls.Protocols.HasFlag(System.Security.Authentication.SslProtocols.Tls12)) w.WriteStringValue("tls1.2");
+        if (tls.Protocols.HasFlag(System.Security.Authentication.SslProtocols.Tls13)) w.WriteStringValue("tls1.3");
+        w.WriteEndArray();
         w.WriteEndObject();
     }
 

@@ -26,7 +26,7 @@ internal static class Forwarder
     public static ForwardResult NoHealthyUpstream(bool hasBody) => Refused(503, "no healthy upstream", hasBody, null);
 
     public static ForwardResult ConnectFailed(UpstreamConnectException ex, bool hasBody, Destination destination) =>
-        Refused(ex.TimedOut ? 504 : 502, ex.TimedOut ? "upstream connect timeout" : "upstream connect failed", hasBody, destination.AddressText);
+        Refused(ex.TimedOut ? 504 : 502, ex.Reason ?? (ex.TimedOut ? "upstream connect timeout" : "upstream connect failed"), hasBody, destination.AddressText);
 
     /// <summary>The request head could not be sent; a reused connection on the first attempt is the keep-alive race: retry.</summary>
     public static bool RetryAfterSendFailure(Destination destination, int attempt, bool reused, bool hasBody, out ForwardResult result)

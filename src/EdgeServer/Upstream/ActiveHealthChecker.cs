@@ -54,7 +54,7 @@ internal sealed class ActiveHealthChecker : IAsyncDisposable
     {
         var probes = new Task<bool>[_destinations.Count];
         for (var i = 0; i < probes.Length; i++)
-            probes[i] = HealthProbe.ProbeAsync(_destinations[i].Address, _config.Path, _config.Timeout, _time, stopping);
+            probes[i] = HealthProbe.ProbeAsync(_destinations[i].Address, _destinations[i].Tls, _config.Path, _config.Timeout, _time, stopping);
         await Task.WhenAll(probes).ConfigureAwait(false);
         stopping.ThrowIfCancellationRequested(); // a probe cut short by shutdown says nothing about health
         for (var i = 0; i < probes.Length; i++) _destinations[i].ReportProbe(probes[i].Result);

@@ -26,7 +26,10 @@ internal sealed class ClusterConfigComparer : IEqualityComparer<ClusterConfig>
             && x.MaxIdlePerDestination == y.MaxIdlePerDestination
             && x.MaxConnectionsPerDestination == y.MaxConnectionsPerDestination
             && Equals(x.PassiveHealth, y.PassiveHealth) // records of scalars: value equality
-            && Equals(x.ActiveHealth, y.ActiveHealth);
+            && Equals(x.ActiveHealth, y.ActiveHealth)
+            // Settings by value, files by content (UpstreamTlsMaterial's equality): a reload after a
+            // certificate changed on disk builds a new cluster, whose new connections use it.
+            && Equals(x.Tls, y.Tls);
     }
 
     public int GetHashCode(ClusterConfig obj)
@@ -43,6 +46,7 @@ internal sealed class ClusterConfigComparer : IEqualityComparer<ClusterConfig>
         hash.Add(obj.MaxConnectionsPerDestination);
         hash.Add(obj.PassiveHealth);
         hash.Add(obj.ActiveHealth);
+        hash.Add(obj.Tls);
         return hash.ToHashCode();
     }
 

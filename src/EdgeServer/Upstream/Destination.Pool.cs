@@ -175,7 +175,7 @@ internal sealed partial class Destination
     {
         try
         {
-            var context = await _factory.ConnectAsync(Address, timeout, _time, cancellationToken).ConfigureAwait(false);
+            var context = await _factory.ConnectAsync(Address, Tls, timeout, _time, cancellationToken).ConfigureAwait(false);
             return new UpstreamConnection(context, this, _responseLimits);
         }
         catch

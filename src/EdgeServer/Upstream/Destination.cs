@@ -1,5 +1,6 @@
 using EdgeServer.Config.Model;
 using EdgeServer.Protocol.Http1;
+using EdgeServer.Upstream.Tls;
 
 namespace EdgeServer.Upstream;
 
@@ -32,12 +33,16 @@ internal sealed partial class Destination
         _responseLimits = responseLimits ?? HttpParserLimits.Default;
         _passive = new PassiveHealthTracker(config.PassiveHealth, _time);
         _active = config.ActiveHealth is { } active ? new ActiveHealthTracker(active) : null;
+        Tls = config.Tls is { } tls ? new UpstreamTlsClient(tls, address) : null;
         _idle = new IdleConnectionStack(config.MaxIdlePerDestination);
         _idleTimeoutTicks = Timestamps.FromTimeSpan(config.IdleTimeout, _time);
     }
 
     public DnsOrIpEndPoint Address { get; }
     public string AddressText { get; }
+
+    /// <summary>How connections and health probes to this destination speak TLS; null: plain HTTP.</summary>
+    public UpstreamTlsClient? Tls { get; }
 
     /// <summary>Requests currently holding a connection to this destination (or waiting for one).</summary>
     public int InFlight => Volatile.Read(ref _inFlight);

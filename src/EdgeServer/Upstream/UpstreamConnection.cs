@@ -7,19 +7,22 @@ namespace EdgeServer.Upstream;
 /// <summary>One TCP connection to a destination, leased to one request at a time.</summary>
 internal sealed class UpstreamConnection : IAsyncDisposable
 {
-    private readonly SocketPipeConnection _connection;
+    private readonly IUpstreamTransport _transport;
 
-    public UpstreamConnection(SocketPipeConnection connection, Destination destination, in HttpParserLimits responseLimits)
+    public UpstreamConnection(IUpstreamTransport transport, Destination destination, in HttpParserLimits responseLimits)
     {
-        _connection = connection;
+        _transport = transport;
+        // Cached once: the data path reads fields, never calls through the transport interface.
+        Input = transport.Input;
+        Output = transport.Output;
         Destination = destination;
         ResponseLimits = responseLimits;
         Response = new ResponseHead(responseLimits);
     }
 
     public Destination Destination { get; }
-    public PipeReader Input => _connection.Input;
-    public PipeWriter Output => _connection.Output;
+    public PipeReader Input { get; }
+    public PipeWriter Output { get; }
 
     /// <summary>The limits <see cref="Response"/> was sized for: responses on this connection are parsed with exactly these.</summary>
     public HttpParserLimits ResponseLimits { get; }
@@ -33,7 +36,7 @@ internal sealed class UpstreamConnection : IAsyncDisposable
     /// <summary>When it was last returned to the pool (TimeProvider timestamp).</summary>
     public long IdleSince { get; set; }
 
-    public void Abort() => _connection.Abort();
+    public void Abort() => _transport.Abort();
 
-    public ValueTask DisposeAsync() => _connection.DisposeAsync();
+    public ValueTask DisposeAsync() => _transport.DisposeAsync();
 }

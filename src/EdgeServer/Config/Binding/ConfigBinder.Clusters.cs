@@ -10,7 +10,7 @@ internal sealed partial class ConfigBinder
     private static readonly string[] ClusterKeys =
     [
         "name", "destinations", "loadBalancing", "connectTimeout", "responseTimeout", "idleTimeout",
-        "maxIdlePerDestination", "maxConnectionsPerDestination", "passiveHealth", "activeHealth",
+        "maxIdlePerDestination", "maxConnectionsPerDestination", "passiveHealth", "activeHealth", "tls",
     ];
 
     private ClusterConfig? BindCluster(YamlMappingNode map)
@@ -19,7 +19,7 @@ internal sealed partial class ConfigBinder
         var cluster = new ClusterConfig { Name = "", Destinations = [], Mark = mark };
         string? name = null;
         List<DnsOrIpEndPoint>? destinations = null;
-        bool nameSeen = false, destinationsSeen = false;
+        bool nameSeen = false, destinationsSeen = false, tlsSeen = false;
         SourceMark nameMark = mark;
         foreach (var e in reader.Entries(map, "cluster", ClusterKeys))
         {
@@ -38,11 +38,13 @@ internal sealed partial class ConfigBinder
                 case "maxConnectionsPerDestination": if (reader.Int(e, min: 1) is { } max) cluster = cluster with { MaxConnectionsPerDestination = max }; break;
                 case "passiveHealth": if (BindPassiveHealth(e) is { } passive) cluster = cluster with { PassiveHealth = passive }; break;
                 case "activeHealth": cluster = cluster with { ActiveHealth = BindActiveHealth(e) }; break;
+                case "tls": tlsSeen = true; cluster = cluster with { Tls = BindUpstreamTls(e) }; break;
             }
         }
         if (!nameSeen) reader.Error(mark, "cluster is missing 'name'");
         if (!destinationsSeen) reader.Error(mark, "cluster is missing 'destinations': expected a list of host:port such as [10.0.0.5:8080]");
-        if (name is null || destinations is null) return null;
+        // A 'tls' block with errors must not leave a cluster that would silently speak plain HTTP.
+        if (name is null || destinations is null || (tlsSeen && cluster.Tls is null)) return null;
         Marks.ClusterNames.Add(nameMark);
         return cluster with { Name = name, Destinations = destinations };
     }

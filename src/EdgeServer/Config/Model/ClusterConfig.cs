@@ -25,6 +25,8 @@ public sealed record ClusterConfig
     public int MaxConnectionsPerDestination { get; init; } = 1024;
     public PassiveHealthConfig PassiveHealth { get; init; } = new();
     public ActiveHealthConfig? ActiveHealth { get; init; }
+    /// <summary>Null: plain HTTP to the destinations.</summary>
+    public UpstreamTlsConfig? Tls { get; init; }
     public SourceMark Mark { get; init; }
 }
 

@@ -13,11 +13,8 @@ namespace EdgeServer.Upstream.Transport;
 /// the reader's next read rethrows. Each loop is one async method started once per connection, so
 /// steady-state receives and sends allocate nothing.
 /// </summary>
-internal sealed class SocketPipeConnection : IAsyncDisposable
+internal sealed class SocketPipeConnection : IUpstreamTransport
 {
-    private static readonly PipeOptions SharedInputOptions = InputOptions(BlockMemoryPool.Shared);
-    private static readonly PipeOptions SharedOutputOptions = OutputOptions(BlockMemoryPool.Shared);
-
     private readonly Socket _socket;
     private readonly Pipe _input;
     private readonly Pipe _output;
@@ -32,30 +29,11 @@ internal sealed class SocketPipeConnection : IAsyncDisposable
     public SocketPipeConnection(Socket socket, BlockMemoryPool? pool = null)
     {
         _socket = socket;
-        _input = new Pipe(pool is null ? SharedInputOptions : InputOptions(pool));
-        _output = new Pipe(pool is null ? SharedOutputOptions : OutputOptions(pool));
+        _input = new Pipe(pool is null ? UpstreamPipeOptions.SharedInput : UpstreamPipeOptions.Input(pool));
+        _output = new Pipe(pool is null ? UpstreamPipeOptions.SharedOutput : UpstreamPipeOptions.Output(pool));
         _receiving = ReceiveLoopAsync();
         _sending = SendLoopAsync();
     }
-
-    // Input pauses at Kestrel's default (1 MiB), output at its default write limit (64 KiB), as before.
-    private static PipeOptions InputOptions(BlockMemoryPool pool) => new(
-        pool,
-        readerScheduler: PipeScheduler.Inline,
-        writerScheduler: PipeScheduler.Inline,
-        pauseWriterThreshold: 1024 * 1024,
-        resumeWriterThreshold: 512 * 1024,
-        minimumSegmentSize: BlockMemoryPool.BlockSize,
-        useSynchronizationContext: false);
-
-    private static PipeOptions OutputOptions(BlockMemoryPool pool) => new(
-        pool,
-        readerScheduler: PipeScheduler.Inline,
-        writerScheduler: PipeScheduler.Inline,
-        pauseWriterThreshold: 64 * 1024,
-        resumeWriterThreshold: 32 * 1024,
-        minimumSegmentSize: BlockMemoryPool.BlockSize,
-        useSynchronizationContext: false);
 
     public PipeReader Input => _input.Reader;
     public PipeWriter Output => _output.Writer;
