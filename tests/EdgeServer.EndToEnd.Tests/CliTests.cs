@@ -41,7 +41,7 @@ public sealed class CliTests
             File.Copy(Path.Combine(AppContext.BaseDirectory, "edge.yaml"), config);
             var missing = await RunAsync("validate", "--config", config);
             Assert.Equal(1, missing.Exit);
-            Assert.Contains("/certs/dev/ca.crt: file not found", missing.Err, StringComparison.Ordinal);
+            Assert.Contains("file not found: " + Path.Combine(directory, "certs", "dev", "ca.crt"), missing.Err, StringComparison.Ordinal);
 
             var certs = await RunAsync("certs", "dev", "--out", Path.Combine(directory, "certs", "dev"));
             Assert.True(certs.Exit == 0, certs.Err);

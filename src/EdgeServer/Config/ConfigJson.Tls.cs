@@ -17,11 +17,8 @@ internal static partial class ConfigJson
             if (c.CertificateFile is not null) w.WriteString("cert", c.CertificateFile);
             // The key file's path is not secret (its content is, and never leaves the file); the PFX password is.
             if (c.KeyFile is not null) w.WriteString("key", c.KeyFile);
-            if (c.PfxFile is not null)
-            {
-                w.WriteString("pfx", c.PfxFile);
-                WriteSecret(w, "password", c.Password);
-            }
+            if (c.PfxFile is not null) w.WriteString("pfx", c.PfxFile);
+            WriteSecret(w, "password", c.Password);
             WriteStrings(w, "hosts", c.Hosts);
             w.WriteString("source", c.Mark.ToString());
             w.WriteEndObject();

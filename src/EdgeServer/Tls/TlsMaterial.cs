@@ -72,9 +72,7 @@ internal sealed class TlsMaterial
         SslServerAuthenticationOptions? first = null;
         foreach (var certificate in config.Certificates)
         {
-            var (leaf, chain) = certificate.PfxFile is { } pfx
-                ? CertificateFiles.LoadPfx(pfx, certificate.Password)
-                : CertificateFiles.LoadPem(certificate.CertificateFile!, certificate.KeyFile!);
+            var (leaf, chain) = CertificateFiles.LoadServerCertificate(certificate.PfxFile ?? certificate.CertificateFile!, certificate.KeyFile, certificate.Password);
             var options = CreateOptions(config, leaf, chain, validator, trusted, validate);
             first ??= options;
             leaves.Add(leaf);

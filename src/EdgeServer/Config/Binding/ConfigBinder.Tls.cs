@@ -59,7 +59,9 @@ internal sealed partial class ConfigBinder
         }
         catch (TlsFileException ex)
         {
-            var at = files.Where(f => ex.Message.StartsWith(f.Key, StringComparison.Ordinal)).Select(f => f.Value).DefaultIfEmpty(mark).First();
+            // The message names the file; report it where the config names that file (longest path first: one may prefix another).
+            var at = files.Where(f => ex.Message.Contains(f.Key, StringComparison.Ordinal)).OrderByDescending(f => f.Key.Length)
+                .Select(f => f.Value).DefaultIfEmpty(mark).First();
             reader.Error(at, ex.Message);
             return null;
         }
@@ -90,9 +92,9 @@ internal sealed partial class ConfigBinder
             reader.Error(mark, "certificate has both 'pfx' and 'cert'/'key'; give one of them");
             return null;
         }
-        if (certificate.PfxFile is null && (certificate.CertificateFile is null || certificate.KeyFile is null))
+        if (certificate.PfxFile is null && certificate.CertificateFile is null)
         {
-            if (ok) reader.Error(mark, "certificate needs 'cert' and 'key' (PEM files), or 'pfx'");
+            if (ok) reader.Error(mark, "certificate needs 'cert' (PEM, with 'key' unless the key is in the same file), or 'pfx'");
             return null;
         }
         return ok ? certificate : null;

@@ -58,7 +58,7 @@ internal sealed partial class ConfigBinder
             if (keyNode is not null) { reader.Error(keyNode, "'clientKey' needs 'clientCertificate'"); ok = false; }
             if (passwordNode is not null) { reader.Error(passwordNode, "'clientKeyPassword' needs 'clientCertificate'"); ok = false; }
         }
-        if (tls.ClientCertificate is { } pfx && ClientCertificateLoader.IsPkcs12(pfx) && keyNode is not null)
+        if (tls.ClientCertificate is { } pfx && CertificateKeyLoader.IsPkcs12(pfx) && keyNode is not null)
         {
             reader.Error(keyNode, "'clientKey' is for PEM certificates; a .pfx/.p12 carries its own key (remove 'clientKey')");
             ok = false;
@@ -69,7 +69,7 @@ internal sealed partial class ConfigBinder
 
     private UpstreamTlsConfig? LoadTlsFiles(UpstreamTlsConfig tls, YamlNode? caNode, YamlNode? certificateNode, YamlNode? keyNode)
     {
-        using var files = new TlsFileReader(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(reader.File)) ?? "");
+        using var files = new TlsFileReader(Values.ConfigPath.DirectoryOf(reader.File));
         System.Security.Cryptography.X509Certificates.X509Certificate2Collection? roots = null;
         var ok = true;
         if (tls.CaBundle is { } bundle)
@@ -81,10 +81,12 @@ internal sealed partial class ConfigBinder
         System.Security.Cryptography.X509Certificates.X509Certificate2? leaf = null;
         if (tls.ClientCertificate is { } certificate)
         {
-            context = ClientCertificateLoader.Load(files, certificate, tls.ClientKey, tls.ClientKeyPassword, out leaf, out var problem, out var error);
-            if (context is null)
+            leaf = CertificateKeyLoader.UpstreamClient.Load(files, certificate, tls.ClientKey, tls.ClientKeyPassword, out var chain, out var problem, out var error);
+            // offline: the intermediates must come from the file; nothing is fetched at load or handshake time.
+            if (leaf is not null) context = System.Net.Security.SslStreamCertificateContext.Create(leaf, chain, offline: true);
+            else
             {
-                var (node, key) = problem == ClientCertificateProblem.Key && keyNode is not null ? (keyNode, "clientKey") : (certificateNode!, "clientCertificate");
+                var (node, key) = problem == CertificateKeyProblem.Key && keyNode is not null ? (keyNode, "clientKey") : (certificateNode!, "clientCertificate");
                 reader.Error(node, $"'{key}': {error}");
                 ok = false;
             }

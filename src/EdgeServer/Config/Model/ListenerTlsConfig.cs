@@ -16,7 +16,10 @@ public sealed record ListenerTlsConfig
     public SourceMark Mark { get; init; }
 }
 
-/// <summary>A server certificate and its key: PEM files (cert may carry the chain after the leaf), or one PFX.</summary>
+/// <summary>
+/// A server certificate and its key: PEM files (cert may carry the chain after the leaf, and the key too when
+/// KeyFile is left out), or one PFX. Password opens a PFX or an encrypted PEM key.
+/// </summary>
 public sealed record ServerCertificateConfig
 {
     public string? CertificateFile { get; init; }

@@ -7,10 +7,10 @@ namespace EdgeServer.Config.Values;
 /// </summary>
 internal static class ConfigPath
 {
-    public static string Resolve(string configFile, string path)
-    {
-        if (Path.IsPathFullyQualified(path)) return Path.GetFullPath(path);
-        var directory = configFile.StartsWith('<') ? Directory.GetCurrentDirectory() : Path.GetDirectoryName(Path.GetFullPath(configFile));
-        return Path.GetFullPath(Path.Combine(directory ?? Directory.GetCurrentDirectory(), path));
-    }
+    public static string Resolve(string configFile, string path) => Path.GetFullPath(path, DirectoryOf(configFile));
+
+    /// <summary>The directory relative paths in <paramref name="configFile"/> are resolved against.</summary>
+    public static string DirectoryOf(string configFile) =>
+        configFile.StartsWith('<') ? Directory.GetCurrentDirectory()
+            : Path.GetDirectoryName(Path.GetFullPath(configFile)) ?? Directory.GetCurrentDirectory();
 }

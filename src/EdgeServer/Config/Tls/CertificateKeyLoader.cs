@@ -4,8 +4,8 @@ using System.Security.Cryptography.X509Certificates;
 
 namespace EdgeServer.Config.Tls;
 
-/// <summary>Which configured file a client-certificate error is about, so the error points at that key.</summary>
-internal enum ClientCertificateProblem
+/// <summary>Which configured file a certificate error is about, so the error points at that key.</summary>
+internal enum CertificateKeyProblem
 {
     None,
     Certificate,
@@ -13,28 +13,34 @@ internal enum ClientCertificateProblem
 }
 
 /// <summary>
-/// The client certificate presented to backends: a PEM file (leaf first, then intermediates) with a PEM
-/// key (in its own file or the same one), or a PKCS#12 file. Each failure says which file and why:
-/// missing, not PEM, encrypted without a password, a key type the certificate does not have, or a key
-/// that belongs to another certificate.
+/// A certificate with its private key: a PEM file (leaf first, then intermediates) with a PEM key (in its
+/// own file or the same one), or a PKCS#12 file. Used for listener server certificates and for the client
+/// certificate presented to backends. Each failure says which file and why: missing, not PEM, encrypted
+/// without a password, a key type the certificate does not have, or a key that belongs to another certificate.
 /// </summary>
-internal static class ClientCertificateLoader
+/// <param name="KeyOption">The config key that names the key file, for messages ("key", "clientKey").</param>
+/// <param name="PasswordOption">The config key of the password, for messages.</param>
+internal sealed record CertificateKeyLoader(string KeyOption, string PasswordOption)
 {
+    public static CertificateKeyLoader Listener { get; } = new("key", "password");
+    public static CertificateKeyLoader UpstreamClient { get; } = new("clientKey", "clientKeyPassword");
+
     private const string RsaOid = "1.2.840.113549.1.1.1";
     private const string EcOid = "1.2.840.10045.2.1";
 
     public static bool IsPkcs12(string path) =>
         path.EndsWith(".pfx", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".p12", StringComparison.OrdinalIgnoreCase);
 
-    public static SslStreamCertificateContext? Load(
+    /// <summary>The leaf with its key and the chain certificates that came with it; null with <paramref name="error"/> set on failure.</summary>
+    public X509Certificate2? Load(
         TlsFileReader files, string certificatePath, string? keyPath, string? password,
-        out X509Certificate2? leaf, out ClientCertificateProblem problem, out string error)
+        out X509Certificate2Collection chain, out CertificateKeyProblem problem, out string error)
     {
-        leaf = null;
-        problem = ClientCertificateProblem.Certificate;
+        X509Certificate2? leaf;
+        chain = [];
+        problem = CertificateKeyProblem.Certificate;
         var fullPath = files.Resolve(certificatePath);
         if (!files.TryRead(fullPath, out var content, out error)) return null;
-        X509Certificate2Collection chain;
         if (IsPkcs12(fullPath))
         {
             leaf = FromPkcs12(content, fullPath, password, out chain, out error);
@@ -44,12 +50,11 @@ internal static class ClientCertificateLoader
             leaf = FromPem(files, content, fullPath, keyPath, password, out chain, out problem, out error);
         }
         if (leaf is null) return null;
-        problem = ClientCertificateProblem.None;
-        // offline: the intermediates must come from the file; nothing is fetched at load or handshake time.
-        return SslStreamCertificateContext.Create(leaf, chain, offline: true);
+        problem = CertificateKeyProblem.None;
+        return leaf;
     }
 
-    private static X509Certificate2? FromPkcs12(byte[] content, string fullPath, string? password, out X509Certificate2Collection chain, out string error)
+    private X509Certificate2? FromPkcs12(byte[] content, string fullPath, string? password, out X509Certificate2Collection chain, out string error)
     {
         chain = [];
         X509Certificate2Collection all;
@@ -59,7 +64,7 @@ internal static class ClientCertificateLoader
         }
         catch (CryptographicException e)
         {
-            error = $"cannot open {fullPath} as PKCS#12{(password is null ? " (no 'clientKeyPassword' set)" : "")}: {e.Message}";
+            error = $"cannot open {fullPath} as PKCS#12{(password is null ? $" (no '{PasswordOption}' set)" : "")}: {e.Message}";
             return null;
         }
         X509Certificate2? leaf = null;
@@ -72,12 +77,12 @@ internal static class ClientCertificateLoader
         return leaf;
     }
 
-    private static X509Certificate2? FromPem(
+    private X509Certificate2? FromPem(
         TlsFileReader files, byte[] content, string fullPath, string? keyPath, string? password,
-        out X509Certificate2Collection chain, out ClientCertificateProblem problem, out string error)
+        out X509Certificate2Collection chain, out CertificateKeyProblem problem, out string error)
     {
         chain = [];
-        problem = ClientCertificateProblem.Certificate;
+        problem = CertificateKeyProblem.Certificate;
         var pem = Encoding.ASCII.GetString(content);
         try
         {
@@ -101,30 +106,30 @@ internal static class ClientCertificateLoader
         var keyPem = pem;
         if (keyPath is not null)
         {
-            problem = ClientCertificateProblem.Key;
+            problem = CertificateKeyProblem.Key;
             keyFullPath = files.Resolve(keyPath);
             if (!files.TryRead(keyFullPath, out var keyContent, out error)) return null;
             keyPem = Encoding.ASCII.GetString(keyContent);
         }
         var leaf = WithKey(certificate, keyPem, keyFullPath, password, keyPath is null, out error);
-        if (leaf is null) problem = ClientCertificateProblem.Key;
+        if (leaf is null) problem = CertificateKeyProblem.Key;
         return leaf;
     }
 
-    private static X509Certificate2? WithKey(X509Certificate2 certificate, string keyPem, string keyFullPath, string? password, bool sameFile, out string error)
+    private X509Certificate2? WithKey(X509Certificate2 certificate, string keyPem, string keyFullPath, string? password, bool sameFile, out string error)
     {
         var label = FindKeyLabel(keyPem);
         if (label is null)
         {
             error = sameFile
-                ? $"no private key in {keyFullPath}; set 'clientKey' to the PEM key file"
+                ? $"no private key in {keyFullPath}; set '{KeyOption}' to the PEM key file"
                 : $"no private key in {keyFullPath}: expected a PEM block 'PRIVATE KEY', 'RSA PRIVATE KEY', 'EC PRIVATE KEY' or 'ENCRYPTED PRIVATE KEY'";
             return null;
         }
         var encrypted = label == "ENCRYPTED PRIVATE KEY";
         if (encrypted && password is null)
         {
-            error = $"the private key in {keyFullPath} is encrypted; set 'clientKeyPassword'";
+            error = $"the private key in {keyFullPath} is encrypted; set '{PasswordOption}'";
             return null;
         }
         var algorithm = certificate.GetKeyAlgorithm();
