@@ -92,4 +92,24 @@ public sealed class HandshakeTests(Pki pki) : IClassFixture<Pki>
         await using var client = await TlsClient.ConnectAsync(edge.Endpoint, pki, "client-alice");
         Assert.Equal(200, (await client.GetAsync("/hello")).Status);
     }
+
+    [Fact]
+    public async Task Handshakes_beyond_the_cap_are_closed_before_any_tls_work()
+    {
+        await using var backend = await TestBackend.StartAsync();
+        await using var edge = await EdgeInstance.StartAsync(TlsConfigs.Proxy(pki, backend.Address, tlsExtra: "      maxConcurrentHandshakes: 1")
+            .Replace("handshakeTimeout: 2s", "handshakeTimeout: 10s", StringComparison.Ordinal));
+        // A peer that connects and says nothing holds the only handshake slot.
+        using var holder = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await holder.ConnectAsync(edge.Endpoint);
+        await TlsAssertions.MetricEventuallyAsync(edge, "edge_tls_handshakes_in_progress{listener=\"mtls\"} 1");
+
+        await TlsAssertions.RefusedAsync(edge, pki, "client-alice");
+        await TlsAssertions.MetricEventuallyAsync(edge, "edge_tls_handshake_failures_total{listener=\"mtls\",reason=\"too_many_handshakes\"} 1");
+
+        holder.Close();
+        await TlsAssertions.MetricEventuallyAsync(edge, "edge_tls_handshakes_in_progress{listener=\"mtls\"} 0");
+        await using var client = await TlsClient.ConnectAsync(edge.Endpoint, pki, "client-alice");
+        Assert.Equal(200, (await client.GetAsync("/hello")).Status);
+    }
 }

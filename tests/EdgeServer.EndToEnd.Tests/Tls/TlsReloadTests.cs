@@ -82,4 +82,25 @@ public sealed class TlsReloadTests
             await TlsAssertions.MetricEventuallyAsync(edge, "edge_tls_handshake_failures_total{listener=\"mtls\",reason=\"crl_stale\"} 1");
         }
     }
+
+    [Fact]
+    public async Task A_config_reload_that_drops_a_ca_closes_the_connections_it_had_authenticated()
+    {
+        using var pki = new Pki();
+        await using var backend = await TestBackend.StartAsync();
+        await using var edge = await EdgeInstance.StartAsync(TlsConfigs.Proxy(pki, backend.Address));
+        await using var alice = await TlsClient.ConnectAsync(edge.Endpoint, pki, "client-alice");
+        Assert.Equal(200, (await alice.GetAsync("/hello")).Status);
+
+        // Trust moves to the other CA (its own CRL-less bundle): alice's issuer is no longer trusted.
+        var reloaded = await edge.ReloadAsync(TlsConfigs.Proxy(pki, backend.Address)
+            .Replace($"caBundles: [{pki.File("ca.crt")}]", $"caBundles: [{pki.File("other-ca.crt")}]", StringComparison.Ordinal)
+            .Replace($"crls: [{pki.File("ca.crl")}]", "crls: []", StringComparison.Ordinal));
+        Assert.True(reloaded.Ok, string.Join("; ", reloaded.Errors));
+
+        Assert.True(await alice.ClosedByServerAsync(TimeSpan.FromSeconds(10)), "alice's connection should close once her CA is no longer trusted");
+        await TlsAssertions.MetricEventuallyAsync(edge, "edge_tls_connections_closed_total{listener=\"mtls\",reason=\"unknown_ca\"} 1");
+        await using var other = await TlsClient.ConnectAsync(edge.Endpoint, pki, "client-other-ca");
+        Assert.Equal(200, (await other.GetAsync("/hello")).Status);
+    }
 }
