@@ -189,6 +189,7 @@ internal sealed partial class EdgeConnectionHandler(
             UpstreamLatency = upstreamLatency,
             TotalLatency = Stopwatch.GetElapsedTime(start),
             Error = error,
+            ClientCert = connection.Identity?.Subject,
         });
     }
 

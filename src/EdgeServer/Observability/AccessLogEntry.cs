@@ -19,4 +19,6 @@ internal readonly ref struct AccessLogEntry
     public TimeSpan TotalLatency { get; init; }
     /// <summary>Why the edge itself answered an error (parse error, timeout...), else null.</summary>
     public string? Error { get; init; }
+    /// <summary>Subject of the verified client certificate on a TLS connection, else null.</summary>
+    public string? ClientCert { get; init; }
 }

@@ -149,4 +149,30 @@ public sealed class ClientCertificateTests(Pki pki) : IClassFixture<Pki>
         await using var alice = await TlsClient.ConnectAsync(edge.Endpoint, pki, "client-alice");
         Assert.Equal(403, (await alice.GetAsync("/pinned/x")).Status);
     }
+
+    [Fact]
+    public async Task The_access_log_records_the_client_subject_and_the_reason_of_a_403()
+    {
+        await using var backend = await TestBackend.StartAsync();
+        var log = Path.Combine(pki.Directory, $"access-{Guid.NewGuid():N}.log");
+        var routes = """
+              - name: alice-only
+                match:
+                  path: /alice/
+                cluster: app
+                clientCert:
+                  subjects: ["CN=alice, O=EdgeServer Dev"]
+            """;
+        var yaml = TlsConfigs.Proxy(pki, backend.Address, routes: routes)
+            .Replace("accessLog:\n  enabled: false", $"accessLog:\n  path: {log}", StringComparison.Ordinal);
+        await using (var edge = await EdgeInstance.StartAsync(yaml))
+        {
+            await using var bob = await TlsClient.ConnectAsync(edge.Endpoint, pki, "client-bob");
+            Assert.Equal(403, (await bob.GetAsync("/alice/x")).Status);
+        }
+        var line = File.ReadAllLines(log).Single(l => l.Contains("/alice/x", StringComparison.Ordinal));
+        Assert.Contains("\"status\":403", line, StringComparison.Ordinal);
+        Assert.Contains("\"error\":\"client certificate subject is not allowed on this route\"", line, StringComparison.Ordinal);
+        Assert.Contains("\"client_cert\":\"CN=bob, O=EdgeServer Dev\"", line, StringComparison.Ordinal);
+    }
 }
