@@ -61,6 +61,16 @@ public sealed class ClientCertificateTests(Pki pki) : IClassFixture<Pki>
     }
 
     [Fact]
+    public async Task A_certificate_not_valid_yet_is_refused_as_such()
+    {
+        pki.IssueClient("client-future", DateTimeOffset.UtcNow.AddDays(1), DateTimeOffset.UtcNow.AddDays(30));
+        await using var backend = await TestBackend.StartAsync();
+        await using var edge = await EdgeInstance.StartAsync(TlsConfigs.Proxy(pki, backend.Address));
+        await TlsAssertions.RefusedAsync(edge, pki, "client-future");
+        await TlsAssertions.MetricEventuallyAsync(edge, "edge_tls_handshake_failures_total{listener=\"mtls\",reason=\"not_yet_valid\"} 1");
+    }
+
+    [Fact]
     public async Task Curl_without_a_certificate_on_a_require_listener_fails()
     {
         await using var backend = await TestBackend.StartAsync();

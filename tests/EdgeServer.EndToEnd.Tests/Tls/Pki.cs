@@ -43,6 +43,20 @@ public sealed class Pki : IDisposable
         return (certFile, keyFile);
     }
 
+    /// <summary>A client certificate from the dev CA with the given validity, written as NAME.crt/.key.</summary>
+    public void IssueClient(string name, DateTimeOffset notBefore, DateTimeOffset notAfter)
+    {
+        using var ca = Ca();
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest($"CN={name}, O=EdgeServer Dev", key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.2")], false));
+        var serial = RandomNumberGenerator.GetBytes(16);
+        serial[0] &= 0x7F;
+        using var cert = request.Create(ca, notBefore, notAfter, serial);
+        System.IO.File.WriteAllText(File(name + ".crt"), cert.ExportCertificatePem());
+        System.IO.File.WriteAllText(File(name + ".key"), key.ExportPkcs8PrivateKeyPem());
+    }
+
     /// <summary>Rewrites ca.crl, signed by the dev CA, revoking exactly <paramref name="revoked"/> (names without .crt).</summary>
     public void WriteCrl(int number, DateTimeOffset nextUpdate, DateTimeOffset? thisUpdate = null, params string[] revoked)
     {

@@ -103,4 +103,30 @@ public sealed class TlsReloadTests
         await using var other = await TlsClient.ConnectAsync(edge.Endpoint, pki, "client-other-ca");
         Assert.Equal(200, (await other.GetAsync("/hello")).Status);
     }
+
+    [Theory]
+    [InlineData("-tls1_2")]
+    [InlineData("-tls1_3")]
+    public async Task A_session_resumed_after_its_certificate_was_revoked_is_refused(string version)
+    {
+        using var pki = new Pki();
+        await using var backend = await TestBackend.StartAsync();
+        await using var edge = await EdgeInstance.StartAsync(TlsConfigs.Proxy(pki, backend.Address));
+        var session = pki.File("alice-session.pem");
+        Task<(int Exit, string Out, string Err)> Alice(string sessionOption) => ExternalTool.RunAsync("openssl",
+            ["s_client", "-connect", $"127.0.0.1:{edge.Endpoint.Port}", "-CAfile", pki.File("ca.crt"), "-ign_eof", version,
+             "-cert", pki.File("client-alice.crt"), "-key", pki.File("client-alice.key"), sessionOption, session],
+            stdin: "GET /hello HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+
+        var first = await Alice("-sess_out");
+        Assert.Contains("HTTP/1.1 200", first.Out, StringComparison.Ordinal);
+        var resumed = await Alice("-sess_in");
+        Assert.Contains("Reused,", resumed.Out, StringComparison.Ordinal);
+        Assert.Contains("HTTP/1.1 200", resumed.Out, StringComparison.Ordinal);
+
+        pki.WriteCrl(2, DateTimeOffset.UtcNow.AddDays(30), null, "client-alice");
+        await TlsAssertions.MetricEventuallyAsync(edge, "edge_tls_reloads_total{listener=\"mtls\",result=\"success\"} 1");
+        var afterRevocation = await Alice("-sess_in");
+        Assert.DoesNotContain("HTTP/1.1 200", afterRevocation.Out, StringComparison.Ordinal);
+    }
 }
