@@ -112,4 +112,18 @@ public sealed class HandshakeTests(Pki pki) : IClassFixture<Pki>
         await using var client = await TlsClient.ConnectAsync(edge.Endpoint, pki, "client-alice");
         Assert.Equal(200, (await client.GetAsync("/hello")).Status);
     }
+
+    [Fact]
+    public async Task Stopping_closes_idle_tls_keep_alive_connections_at_once()
+    {
+        await using var backend = await TestBackend.StartAsync();
+        var edge = await EdgeInstance.StartAsync(TlsConfigs.Proxy(pki, backend.Address));
+        await using var idle = await TlsClient.ConnectAsync(edge.Endpoint, pki, "client-alice");
+        Assert.Equal(200, (await idle.GetAsync("/hello")).Status);
+
+        var stopping = edge.DisposeAsync().AsTask();
+        // The shutdown timeout is 10 s: the decrypted pipe's pending read must be woken like a plain one.
+        Assert.True(await idle.ClosedByServerAsync(TimeSpan.FromSeconds(5)));
+        await stopping.WaitAsync(TimeSpan.FromSeconds(30));
+    }
 }
