@@ -1,18 +1,19 @@
-namespace EdgeServer.Tls;
+namespace EdgeServer.Hosting;
 
 /// <summary>
-/// Calls back (debounced) when any of a set of files is written, created, replaced or renamed into place.
+/// Calls back (debounced) when any of a set of files is written, created, replaced or renamed into place:
+/// certificates, CRLs, rule files, IP sets, the geo database.
 /// Watches the directories rather than the files, because rotation tools (certbot, cert-manager's
 /// symlink swap) replace files instead of writing them in place.
 /// </summary>
-internal sealed class TlsFileWatcher : IDisposable
+internal sealed class FileSetWatcher : IDisposable
 {
     private static readonly TimeSpan s_debounce = TimeSpan.FromMilliseconds(300);
     private readonly List<FileSystemWatcher> _watchers = [];
     private readonly HashSet<string> _names;
     private readonly Timer _debounce;
 
-    public TlsFileWatcher(IEnumerable<string> files, Action changed)
+    public FileSetWatcher(IEnumerable<string> files, Action changed)
     {
         var full = files.Select(Path.GetFullPath).Distinct(StringComparer.Ordinal).ToList();
         _names = new HashSet<string>(full.Select(Path.GetFileName).OfType<string>(), StringComparer.Ordinal);

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.IO.Pipelines;
 using System.Security.Authentication;
 using EdgeServer.Config.Model;
+using EdgeServer.Hosting;
 using EdgeServer.Observability;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
@@ -23,7 +24,7 @@ internal sealed partial class TlsTerminator : IDisposable
     private readonly ConcurrentDictionary<string, TlsSession> _authenticated = new(StringComparer.Ordinal);
     private readonly Lock _reloadLock = new();
     private volatile TlsMaterial _material;
-    private TlsFileWatcher? _watcher;
+    private FileSetWatcher? _watcher;
     private int _handshakes;
 
     public TlsTerminator(ListenerConfig listener, TlsMetrics metrics, ILogger logger, TimeProvider time)
@@ -180,7 +181,7 @@ internal sealed partial class TlsTerminator : IDisposable
     private void Watch(ListenerTlsConfig config)
     {
         _watcher?.Dispose();
-        _watcher = new TlsFileWatcher(TlsMaterial.FilesOf(config), ReloadFiles);
+        _watcher = new FileSetWatcher(TlsMaterial.FilesOf(config), ReloadFiles);
     }
 
     public void Dispose() => _watcher?.Dispose();

@@ -61,6 +61,8 @@ public sealed class HandshakeTests(Pki pki) : IClassFixture<Pki>
 
         var first = await SClientAsync(edge, "client-alice", "-tls1_2", "-sess_out", session);
         Assert.Contains("HTTP/1.1 200", first.Out, StringComparison.Ordinal);
+        // The server ended with close_notify: without it OpenSSL 3 drops the session as truncated.
+        Assert.DoesNotContain("unexpected eof", first.Err, StringComparison.Ordinal);
         var second = await SClientAsync(edge, "client-alice", "-tls1_2", "-sess_in", session);
         Assert.Contains("Reused, TLSv1.2", second.Out, StringComparison.Ordinal);
         Assert.Contains("HTTP/1.1 200", second.Out, StringComparison.Ordinal);
