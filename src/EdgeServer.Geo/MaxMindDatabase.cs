@@ -57,7 +57,7 @@ public sealed unsafe class MaxMindDatabase : IDisposable
         _dataSource = $"{path}: data section";
 
         var tree = Tree(bytes);
-        tree.Validate(_dataLength, path);
+        tree.Validate(_dataLength, Metadata.IPVersion == 6 ? 128 : 32, path);
         if (Metadata.IPVersion == 6)
         {
             // IPv4 lives under ::/96. Walking its 96 zero bits once saves that walk on every IPv4 lookup.
