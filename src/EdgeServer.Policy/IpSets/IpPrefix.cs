@@ -51,6 +51,8 @@ public readonly record struct IpPrefix
         UInt128 network;
         if (isV4)
         {
+            if (!char.IsAsciiDigit(addressText[0]))
+                return Fail(0, "expected an IPv4 or IPv6 address", out error);
             if (!IpAddressText.TryParseV4(addressText, out uint v4, out error))
                 return false;
             network = v4;
@@ -103,8 +105,11 @@ public readonly record struct IpPrefix
         return $"{new IPAddress(bytes)}/{Length}";
     }
 
+    // UInt128 shifts take the count mod 128, so a /0 IPv6 mask cannot come from 1 << 128.
     internal static UInt128 HostMask(int addressBits, int length) =>
-        length >= addressBits ? UInt128.Zero : (UInt128.One << (addressBits - length)) - 1;
+        length >= addressBits ? UInt128.Zero
+        : addressBits - length == 128 ? UInt128.MaxValue
+        : (UInt128.One << (addressBits - length)) - 1;
 
     private static bool TryParseLength(ReadOnlySpan<char> text, int offset, int bits, out int length, out IpPrefixError error)
     {

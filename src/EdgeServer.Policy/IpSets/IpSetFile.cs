@@ -40,6 +40,7 @@ public static class IpSetFile
         var builder = new IpSetBuilder();
         var errors = new List<IpSetError>();
         int errorCount = 0, lineNumber = 0;
+        (int Line, int Column) firstUnlisted = default;
         foreach (var rawLine in text.AsSpan().EnumerateLines())
         {
             lineNumber++;
@@ -69,10 +70,15 @@ public static class IpSetFile
 
             if (++errorCount <= MaxReportedErrors)
                 errors.Add(new IpSetError(source, lineNumber, start + error.Offset + 1, $"'{entry}': {error.Message}"));
+            else if (errorCount == MaxReportedErrors + 1)
+                firstUnlisted = (lineNumber, start + error.Offset + 1);
         }
 
         if (errorCount > MaxReportedErrors)
-            errors.Add(new IpSetError(source, lineNumber, 1, $"{errorCount - MaxReportedErrors} more errors not shown ({errorCount} in all)"));
+        {
+            errors.Add(new IpSetError(source, firstUnlisted.Line, firstUnlisted.Column,
+                $"{errorCount - MaxReportedErrors} more errors from here on not shown ({errorCount} in all)"));
+        }
         return errorCount == 0 ? new IpSetLoadResult(builder.Build(), []) : new IpSetLoadResult(null, errors);
     }
 
