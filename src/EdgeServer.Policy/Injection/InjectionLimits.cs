@@ -1,0 +1,15 @@
+namespace EdgeServer.Policy.Injection;
+
+/// <summary>Bounds shared by the injection detectors.</summary>
+public static class InjectionLimits
+{
+    /// <summary>
+    /// Only the first 8 KiB characters of an input are examined. Both detectors are linear, so this caps the cost
+    /// of one call at a few microseconds whatever the body size; an attack placed beyond the cap goes unseen, which
+    /// is why the WAF's oversize handling for bodies (block or inspect the first N KiB) is the owner of that risk.
+    /// </summary>
+    public const int MaxInputChars = 8 * 1024;
+
+    internal static ReadOnlySpan<char> Cap(ReadOnlySpan<char> input) =>
+        input.Length > MaxInputChars ? input[..MaxInputChars] : input;
+}
