@@ -31,6 +31,9 @@ public sealed class IpSet
 
     internal int IPv6Ranges => _v6.Count;
 
+    /// <summary>Disjoint address ranges (v4 and v6) after merging: what `edge waf explain` reports as the set's size.</summary>
+    public int Ranges => _v4.Count + _v6.Count;
+
     internal long ArrayBytes => _v4.ArrayBytes + _v6.ArrayBytes;
 
     internal RangeTable<uint> V4 => _v4;

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging;
 
 namespace EdgeServer.Cli;
 
-/// <summary>The `edge` command line: run, validate, certs, version.</summary>
+/// <summary>The `edge` command line: run, validate, certs, waf, version.</summary>
 internal static class EdgeCli
 {
     public static int Run(string[] args)
@@ -39,6 +39,7 @@ internal static class EdgeCli
         root.Subcommands.Add(run);
         root.Subcommands.Add(validate);
         root.Subcommands.Add(certs);
+        root.Subcommands.Add(WafCommands.Create());
         root.Subcommands.Add(version);
         return root.Parse(args).Invoke();
     }

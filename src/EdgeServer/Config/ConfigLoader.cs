@@ -47,7 +47,7 @@ internal static class ConfigLoader
         return new ConfigLoadResult(null, [.. reader.Errors.OrderBy(e => e.Mark.Line).ThenBy(e => e.Mark.Column)]);
     }
 
-    private static YamlMappingNode? ParseSingleDocument(string yaml, YamlNodeReader reader)
+    internal static YamlMappingNode? ParseSingleDocument(string yaml, YamlNodeReader reader)
     {
         var stream = new YamlStream();
         var parser = new GuardedParser(new Parser(new StringReader(yaml)));

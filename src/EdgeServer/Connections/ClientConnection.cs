@@ -4,6 +4,7 @@ using System.Net;
 using EdgeServer.Config.Model;
 using EdgeServer.Forwarding;
 using EdgeServer.Protocol.Http1;
+using EdgeServer.Policy.Waf;
 using EdgeServer.Tls;
 using Microsoft.AspNetCore.Connections;
 
@@ -34,6 +35,7 @@ internal sealed class ClientConnection
         var ip = ClientAddress(context);
         ClientIp = ip;
         ClientIpUtf8 = Encoding.ASCII.GetBytes(ip?.ToString() ?? "unknown");
+        ClientAddressBytes = ip?.GetAddressBytes() ?? [];
     }
 
     public ConnectionContext Context { get; }
@@ -60,6 +62,32 @@ internal sealed class ClientConnection
     public PipeWriter Output => Context.Transport.Output;
     public IPAddress? ClientIp { get; }
     public byte[] ClientIpUtf8 { get; }
+    /// <summary>The peer address as 4 (IPv4, mapped ones unmapped) or 16 bytes: what IP sets and geo lookups take.</summary>
+    public byte[] ClientAddressBytes { get; }
+
+    /// <summary>The WAF rule that decided the current request (allow or block), for the access log; null when none did.</summary>
+    public WafRule? WafRule { get; set; }
+
+    /// <summary>The first bytes of the current request's body, read ahead for WAF Body fields (rented; returned by EndRequest).</summary>
+    public byte[]? WafBody { get; private set; }
+    public int WafBodyLength { get; private set; }
+    /// <summary>The body is longer than what was read ahead, or could not be read ahead (chunked, 100-continue).</summary>
+    public bool WafBodyTruncated { get; set; }
+
+    public ReadOnlySpan<byte> WafBodyPrefix => WafBody is null ? default : WafBody.AsSpan(0, WafBodyLength);
+
+    public void SetWafBody(System.Buffers.ReadOnlySequence<byte> prefix, bool truncated)
+    {
+        WafBody ??= System.Buffers.ArrayPool<byte>.Shared.Rent((int)prefix.Length);
+        if (WafBody.Length < prefix.Length)
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(WafBody);
+            WafBody = System.Buffers.ArrayPool<byte>.Shared.Rent((int)prefix.Length);
+        }
+        prefix.CopyTo(WafBody);
+        WafBodyLength = (int)prefix.Length;
+        WafBodyTruncated = truncated;
+    }
     private readonly RequestHead _head;
     private HttpParserLimits _limits;
 
@@ -95,11 +123,22 @@ internal sealed class ClientConnection
         if (_head.HasArrays) _head.RentArrays(limits);
     }
 
-    /// <summary>The request is over (answered and logged): its head's arrays go back to the pool.</summary>
-    public void EndRequest() => _head.ReturnArrays();
+    /// <summary>The request is over (answered and logged): its head's arrays and any body read-ahead go back to their pools.</summary>
+    public void EndRequest()
+    {
+        _head.ReturnArrays();
+        WafRule = null;
+        WafBodyTruncated = false;
+        WafBodyLength = 0;
+        if (WafBody is { } body)
+        {
+            WafBody = null;
+            System.Buffers.ArrayPool<byte>.Shared.Return(body);
+        }
+    }
 
     /// <summary>The connection is over.</summary>
-    public void Release() => _head.ReturnArrays();
+    public void Release() => EndRequest();
 
     public void ArmClientTimeout(long timeoutMs)
     {

@@ -22,6 +22,9 @@ internal sealed class ConnectionHeartbeat : IDisposable
 
     public void Remove(ClientConnection connection) => _connections.TryRemove(connection, out _);
 
+    /// <summary>Every connection serving requests now (for sweeps after a reload, not the data path).</summary>
+    public IEnumerable<ClientConnection> Connections => _connections.Keys;
+
     private void Tick()
     {
         DateHeader.Refresh(DateTimeOffset.UtcNow);

@@ -57,6 +57,38 @@ internal sealed partial class EdgeConnectionHandler
                 return;
             }
 
+            // WAF Body fields: read the first bytes of a Content-Length body ahead, without consuming them
+            // (the relay then reads them as usual). Chunked and 100-continue bodies cannot be read ahead here:
+            // Body fields treat them as oversize.
+            var inspect = waf.Engine.MaxBodyInspectionBytes;
+            if (inspect > 0 && connection.Head.BodyFraming != BodyFraming.None)
+            {
+                var head0 = connection.Head;
+                if (head0.IsChunked || head0.ExpectContinue)
+                {
+                    connection.WafBodyTruncated = true;
+                }
+                else
+                {
+                    var want = (int)Math.Min(head0.ContentLength, inspect);
+                    connection.ArmClientTimeout(snapshot.HeaderTimeoutMs);
+                    while (true)
+                    {
+                        var read = await input.ReadAsync();
+                        var buffer = read.Buffer;
+                        if (buffer.Length >= want || read.IsCompleted || read.IsCanceled)
+                        {
+                            var prefix = buffer.Slice(0, Math.Min(buffer.Length, want));
+                            connection.SetWafBody(prefix, truncated: head0.ContentLength > prefix.Length);
+                            input.AdvanceTo(buffer.Start);
+                            break;
+                        }
+                        input.AdvanceTo(buffer.Start, buffer.End);
+                    }
+                    connection.DisarmClientTimeout();
+                }
+            }
+
             // Route: a mock or an error is answered here.
             if (!Dispatch(connection, snapshot, out var entry, out var answer))
             {

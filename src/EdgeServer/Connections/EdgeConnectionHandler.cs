@@ -5,7 +5,10 @@ using EdgeServer.Http;
 using EdgeServer.Observability;
 using EdgeServer.Protocol.Http1;
 using EdgeServer.Runtime;
+using EdgeServer.Policy.Waf;
+using EdgeServer.Policy.Waf.Evaluation;
 using EdgeServer.Tls;
+using EdgeServer.Waf;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.Extensions.Logging;
@@ -22,6 +25,7 @@ internal sealed partial class EdgeConnectionHandler(
     ListenerConfig listener,
     EdgeRuntime runtime,
     TlsTerminator? tls,
+    WafGate waf,
     ConnectionHeartbeat heartbeat,
     ConnectionAdmission admission,
     EdgeMetrics metrics,
@@ -40,6 +44,8 @@ internal sealed partial class EdgeConnectionHandler(
         TlsSession? session = null;
         try
         {
+            // The connection ACL (IP and geo) runs before TLS: a blocked address costs no handshake.
+            if (snapshot.Waf.Listener(listener.Name).Connection is { } connectionAcl && !AdmitAddress(context, connectionAcl)) return;
             // Admission came first: a refused connection costs no TLS work.
             if (tls is not null)
             {
@@ -82,6 +88,17 @@ internal sealed partial class EdgeConnectionHandler(
         }
     }
 
+    private bool AdmitAddress(ConnectionContext context, WafAclSlot slot)
+    {
+        var address = ClientConnection.ClientAddress(context);
+        Span<byte> bytes = stackalloc byte[16];
+        if (address is null || !address.TryWriteBytes(bytes, out var length)) return true;
+        if (waf.AdmitConnection(slot, bytes[..length], out var verdict)) return true;
+        LogConnectionBlocked(logger, listener.Name, address.ToString(), verdict.Rule?.Name ?? "(default action)");
+        context.Abort(new ConnectionAbortedException("blocked by the connection ACL"));
+        return false;
+    }
+
     /// <summary>
     /// Decides what a parsed request gets. True: it goes upstream (<paramref name="entry"/> has a cluster).
     /// False: <paramref name="answer"/> was written (not flushed): a mock, or an error the edge answers itself.
@@ -98,6 +115,8 @@ internal sealed partial class EdgeConnectionHandler(
             answer = Answer(connection, 501, "CONNECT is not supported", close: true);
             return false;
         }
+        // The listener's ACL sees every request, routed or not: probes for paths that do not exist are counted and blocked too.
+        if (snapshot.Waf.Listener(connection.Listener.Name) is { Request: not null } listenerAcl && Blocked(connection, listenerAcl, out answer)) return false;
         var route = snapshot.Routes.Match(head.Authority, head.Path, head.Method, head.MethodBytes);
         if (route is null)
         {
@@ -105,6 +124,7 @@ internal sealed partial class EdgeConnectionHandler(
             return false;
         }
         entry = snapshot.Entry(route);
+        if (entry.Waf.Request is not null && Blocked(connection, entry.Waf, out answer)) return false;
         if (route.CertificatePolicy is { } policy && policy.Check(connection.Identity) is { } refusal)
         {
             answer = Answer(connection, 403, refusal, close: head.BodyFraming != BodyFraming.None);
@@ -124,6 +144,25 @@ internal sealed partial class EdgeConnectionHandler(
             return false;
         }
         answer = default;
+        return true;
+    }
+
+    /// <summary>Runs one request ACL; true when it blocked, with the block response written.</summary>
+    private bool Blocked(ClientConnection connection, WafSet set, out LocalAnswer answer)
+    {
+        var head = connection.Head;
+        var request = new WafRequest(head, connection.ClientAddressBytes, connection.Identity, connection.WafBodyPrefix, connection.WafBodyTruncated);
+        var verdict = waf.Evaluate(set, request);
+        if (verdict.Rule is not null) connection.WafRule = verdict.Rule;
+        if (!verdict.Blocked)
+        {
+            answer = default;
+            return false;
+        }
+        // The body was not read: keep the connection only when there is none to skip. The access log names the rule.
+        var close = !head.KeepAlive || head.BodyFraming != BodyFraming.None;
+        var written = WafResponse.Write(connection.Output, verdict.Response ?? BlockResponse.Default, connection.RequestId, close, headOnly: head.Method == KnownMethod.Head);
+        answer = new LocalAnswer(verdict.Response?.Status ?? 403, "blocked by the web ACL", written, !close);
         return true;
     }
 
@@ -190,8 +229,13 @@ internal sealed partial class EdgeConnectionHandler(
             TotalLatency = Stopwatch.GetElapsedTime(start),
             Error = error,
             ClientCert = connection.Identity?.Subject,
+            WafRule = connection.WafRule?.Name,
+            WafLabels = connection.WafRule?.LabelText,
         });
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "waf: refused a connection on listener {Listener} from {ClientIp} (rule {Rule})")]
+    private static partial void LogConnectionBlocked(ILogger logger, string listener, string clientIp, string rule);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "unexpected error on a client connection")]
     private static partial void LogUnexpected(ILogger logger, Exception ex);

@@ -7,6 +7,7 @@ using EdgeServer.Connections;
 using EdgeServer.Observability;
 using EdgeServer.Runtime;
 using EdgeServer.Tls;
+using EdgeServer.Waf;
 using EdgeServer.Upstream;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
@@ -57,8 +58,20 @@ internal sealed partial class EdgeHost : IAsyncDisposable
         var logger = loggerFactory.CreateLogger("edge");
         var metrics = new EdgeMetrics();
         var clusters = new ClusterRegistry(responseLimits: RuntimeSnapshot.ResponseLimitsOf(config.Limits));
-        var runtime = new EdgeRuntime(metrics, clusters);
-        runtime.Apply(config);
+        var waf = new WafEngine(logger);
+        var runtime = new EdgeRuntime(metrics, clusters, waf);
+        try
+        {
+            runtime.Apply(config);
+        }
+        catch
+        {
+            waf.Dispose();
+            await clusters.DisposeAsync();
+            throw;
+        }
+        var gate = new WafGate(waf, logger);
+        metrics.RegisterFamilyWriter(w => waf.Metrics.Write(w, waf.Counters, waf));
         metrics.RegisterGaugeSource(new UpstreamGauges(clusters).Write);
 
         EchoBackend? echo = null;
@@ -69,6 +82,7 @@ internal sealed partial class EdgeHost : IAsyncDisposable
 
         var accessLog = config.AccessLog.Enabled ? new AccessLogSink(config.AccessLog, metrics) : null;
         var heartbeat = new ConnectionHeartbeat();
+        waf.ConnectionAclsChanged += () => CloseBlockedConnections(runtime, heartbeat, gate, logger);
         var admission = new ConnectionAdmission();
         var terminators = new Dictionary<string, TlsTerminator>(StringComparer.Ordinal);
         foreach (var listener in config.Listeners)
@@ -91,7 +105,7 @@ internal sealed partial class EdgeHost : IAsyncDisposable
             k.AddServerHeader = false;
             foreach (var listener in config.Listeners)
             {
-                var handler = new EdgeConnectionHandler(listener, runtime, terminators.GetValueOrDefault(listener.Name), heartbeat, admission, metrics, accessLog, logger);
+                var handler = new EdgeConnectionHandler(listener, runtime, terminators.GetValueOrDefault(listener.Name), gate, heartbeat, admission, metrics, accessLog, logger);
                 k.Listen(listener.Address, o =>
                 {
                     o.Protocols = HttpProtocols.Http1;
@@ -122,6 +136,7 @@ internal sealed partial class EdgeHost : IAsyncDisposable
             if (accessLog is not null) await accessLog.DisposeAsync();
             heartbeat.Dispose();
             foreach (var t in terminators.Values) t.Dispose();
+            waf.Dispose();
             await clusters.DisposeAsync();
             throw;
         }
@@ -178,6 +193,7 @@ internal sealed partial class EdgeHost : IAsyncDisposable
                 }
                 var snapshot = _runtime.Apply(result.Config!);
                 foreach (var (terminator, material) in materials) terminator.Install(material);
+                CloseBlockedConnections(_runtime, _heartbeat, new WafGate(_runtime.Waf, _logger), _logger);
                 Metrics.ConfigReload(true);
                 LogReloaded(_logger, snapshot.Generation, ConfigPath);
                 _accessLog?.Reopen();
@@ -199,10 +215,31 @@ internal sealed partial class EdgeHost : IAsyncDisposable
         await _kestrel.DisposeAsync();
         _heartbeat.Dispose();
         foreach (var terminator in Terminators.Values) terminator.Dispose();
+        _runtime.Waf.Dispose();
         if (_echo is not null) await _echo.DisposeAsync();
         if (_accessLog is not null) await _accessLog.DisposeAsync();
         await _runtime.Clusters.DisposeAsync();
     }
+
+    /// <summary>
+    /// After connection ACLs changed (a rule file, IP set or geo database reload, or a config reload): open
+    /// connections whose address a listener's connection ACL now blocks are closed, not left to finish.
+    /// </summary>
+    private static void CloseBlockedConnections(EdgeRuntime runtime, ConnectionHeartbeat heartbeat, WafGate gate, ILogger logger)
+    {
+        var snapshot = runtime.Current;
+        foreach (var connection in heartbeat.Connections)
+        {
+            if (snapshot.Waf.Listener(connection.Listener.Name).Connection is not { } slot) continue;
+            if (gate.AdmitConnection(slot, connection.ClientAddressBytes, out var verdict)) continue;
+            gate.Engine.Metrics.ConnectionClosed();
+            LogWafClosed(logger, connection.Listener.Name, connection.ClientIp?.ToString() ?? "unknown", verdict.Rule?.Name ?? "(default action)");
+            connection.Context.Abort(new Microsoft.AspNetCore.Connections.ConnectionAbortedException("blocked by the connection ACL"));
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "waf: closed a connection on listener {Listener} from {ClientIp}: the reloaded connection ACL blocks it (rule {Rule})")]
+    private static partial void LogWafClosed(ILogger logger, string listener, string clientIp, string rule);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "listening on {Scheme}://{Endpoint}")]
     private static partial void LogListening(ILogger logger, string scheme, string endpoint);

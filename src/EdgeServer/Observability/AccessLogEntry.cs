@@ -21,4 +21,7 @@ internal readonly ref struct AccessLogEntry
     public string? Error { get; init; }
     /// <summary>Subject of the verified client certificate on a TLS connection, else null.</summary>
     public string? ClientCert { get; init; }
+    /// <summary>The WAF rule that allowed or blocked the request, and its labels; null when the default action applied.</summary>
+    public string? WafRule { get; init; }
+    public string? WafLabels { get; init; }
 }

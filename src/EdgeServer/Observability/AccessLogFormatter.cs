@@ -9,7 +9,7 @@ namespace EdgeServer.Observability;
 /// </summary>
 /// <remarks>
 /// Field order: time, request_id, client_ip, method, path, route, status, bytes_in, bytes_out,
-/// upstream, upstream_ms, total_ms, error, client_cert. Times are RFC 3339 UTC with milliseconds; durations are
+/// upstream, upstream_ms, total_ms, error, client_cert, waf_rule, waf_labels. Times are RFC 3339 UTC with milliseconds; durations are
 /// milliseconds with microsecond precision (e.g. 12.345).
 /// </remarks>
 internal static class AccessLogFormatter
@@ -34,7 +34,9 @@ internal static class AccessLogFormatter
             + Math.Min(entry.Route?.Length ?? 0, MaxFieldBytes)
             + Math.Min(entry.Upstream?.Length ?? 0, MaxFieldBytes)
             + Math.Min(entry.Error?.Length ?? 0, MaxFieldBytes)
-            + Math.Min(entry.ClientCert?.Length ?? 0, MaxFieldBytes));
+            + Math.Min(entry.ClientCert?.Length ?? 0, MaxFieldBytes)
+            + Math.Min(entry.WafRule?.Length ?? 0, MaxFieldBytes)
+            + Math.Min(entry.WafLabels?.Length ?? 0, MaxFieldBytes));
 
     /// <summary>Writes the line including its final '\n'; <paramref name="destination"/> must hold <see cref="MaxLength"/> bytes.</summary>
     public static int Format(in AccessLogEntry entry, Span<byte> destination)
@@ -75,6 +77,10 @@ internal static class AccessLogFormatter
         line.String(entry.Error);
         line.Raw(",\"client_cert\":"u8);
         line.String(entry.ClientCert);
+        line.Raw(",\"waf_rule\":"u8);
+        line.String(entry.WafRule);
+        line.Raw(",\"waf_labels\":"u8);
+        line.String(entry.WafLabels);
         line.Raw("}\n"u8);
         return line.Written;
     }

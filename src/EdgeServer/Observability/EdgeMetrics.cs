@@ -31,6 +31,7 @@ internal sealed class EdgeMetrics
     private readonly StripedCounter _bytesIn = new();
     private readonly StripedCounter _bytesOut = new();
     private readonly GaugeSourceRegistry _gaugeSources = new();
+    private readonly List<Action<PrometheusTextWriter>> _familyWriters = [];
     private readonly bool _includeProcessMetrics;
     private long _configGeneration;
     private long _reloadSuccesses;
@@ -89,6 +90,15 @@ internal sealed class EdgeMetrics
     /// </summary>
     public IDisposable RegisterGaugeSource(Action<GaugeWriter> source) => _gaugeSources.Add(source);
 
+    /// <summary>
+    /// Families owned by another part (the WAF's per-rule counters), written after the built-in ones on
+    /// every scrape. Register at start; the writer must write whole families.
+    /// </summary>
+    public void RegisterFamilyWriter(Action<PrometheusTextWriter> writer)
+    {
+        lock (_familyWriters) _familyWriters.Add(writer);
+    }
+
     /// <summary>Writes all metrics as Prometheus text (version 0.0.4); see <see cref="PrometheusTextWriter.ContentType"/>.</summary>
     public void WritePrometheus(IBufferWriter<byte> output)
     {
@@ -98,6 +108,10 @@ internal sealed class EdgeMetrics
         EdgeMetricsRenderer.WriteUpstreamLatency(writer, _clusters);
         WriteTraffic(writer);
         EdgeMetricsRenderer.WriteTls(writer, _tls);
+        lock (_familyWriters)
+        {
+            foreach (var family in _familyWriters) family(writer);
+        }
         WriteOperations(writer);
 
         var gauges = new GaugeSampleCollector();

@@ -2,6 +2,7 @@ using EdgeServer.Config.Model;
 using EdgeServer.Observability;
 using EdgeServer.Routing;
 using EdgeServer.Upstream;
+using EdgeServer.Waf;
 
 namespace EdgeServer.Runtime;
 
@@ -9,7 +10,7 @@ namespace EdgeServer.Runtime;
 /// Owns the current <see cref="RuntimeSnapshot"/> and builds new ones. Compiling is pure until the last
 /// step, so a config that fails to compile changes nothing; the swap is one reference write.
 /// </summary>
-internal sealed class EdgeRuntime(EdgeMetrics metrics, ClusterRegistry clusters)
+internal sealed class EdgeRuntime(EdgeMetrics metrics, ClusterRegistry clusters, WafEngine waf)
 {
     private RuntimeSnapshot? _current;
     private long _generation;
@@ -17,6 +18,7 @@ internal sealed class EdgeRuntime(EdgeMetrics metrics, ClusterRegistry clusters)
     public RuntimeSnapshot Current => Volatile.Read(ref _current) ?? throw new InvalidOperationException("no configuration applied yet");
 
     public ClusterRegistry Clusters => clusters;
+    public WafEngine Waf => waf;
 
     /// <summary>
     /// Things a reload cannot change in a running process (sockets bound at start). Null when the new
@@ -52,15 +54,20 @@ internal sealed class EdgeRuntime(EdgeMetrics metrics, ClusterRegistry clusters)
     public RuntimeSnapshot Apply(EdgeConfig config)
     {
         var routes = RouteTable.Compile(config.Routes, config.Limits.MaxBodyBytes);
+        // Rule files first: one that no longer compiles throws here, before clusters change.
+        var acls = waf.Apply(config);
         var live = clusters.Apply(config.Clusters);
         var entries = new Dictionary<CompiledRoute, RouteEntry>(ReferenceEqualityComparer.Instance);
         foreach (var route in routes.Routes)
         {
             var cluster = route.ClusterName is { } name ? live[name] : null;
-            entries[route] = new RouteEntry(route, metrics.ForRoute(route.Name), cluster, cluster is null ? null : metrics.ForCluster(cluster.Name));
+            entries[route] = new RouteEntry(route, metrics.ForRoute(route.Name), cluster, cluster is null ? null : metrics.ForCluster(cluster.Name))
+            {
+                Waf = acls.Route(route.Name),
+            };
         }
 
-        var snapshot = new RuntimeSnapshot(Interlocked.Increment(ref _generation), config, routes, entries);
+        var snapshot = new RuntimeSnapshot(Interlocked.Increment(ref _generation), config, routes, entries, acls);
         Volatile.Write(ref _current, snapshot);
         metrics.SetConfigGeneration(snapshot.Generation);
         return snapshot;

@@ -3,6 +3,7 @@ using EdgeServer.Http;
 using EdgeServer.Observability;
 using EdgeServer.Routing;
 using EdgeServer.Upstream;
+using EdgeServer.Waf;
 
 namespace EdgeServer.Runtime;
 
@@ -16,6 +17,9 @@ internal sealed class RouteEntry(CompiledRoute route, RouteMetrics metrics, Upst
     /// <summary>The cluster's latency cells, resolved with the snapshot so a request records without a lookup.</summary>
     public UpstreamMetrics? ClusterMetrics { get; } = clusterMetrics;
     public bool IsMock => Route.MockHead is not null;
+
+    /// <summary>The route's request ACL and shadow (none: only the listener's apply).</summary>
+    public WafSet Waf { get; init; } = WafSet.None;
     public int MockStatus => Route.Mock?.Status ?? 0;
 
     /// <summary>The mock response: its pre-encoded head, then Date (and Connection: close), then the body unless HEAD.</summary>

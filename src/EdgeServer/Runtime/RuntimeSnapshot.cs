@@ -1,6 +1,7 @@
 using EdgeServer.Config.Model;
 using EdgeServer.Protocol.Http1;
 using EdgeServer.Routing;
+using EdgeServer.Waf;
 
 namespace EdgeServer.Runtime;
 
@@ -12,8 +13,9 @@ internal sealed class RuntimeSnapshot
 {
     private readonly Dictionary<CompiledRoute, RouteEntry> _entries;
 
-    public RuntimeSnapshot(long generation, EdgeConfig config, RouteTable routes, Dictionary<CompiledRoute, RouteEntry> entries)
+    public RuntimeSnapshot(long generation, EdgeConfig config, RouteTable routes, Dictionary<CompiledRoute, RouteEntry> entries, WafAssignments? waf = null)
     {
+        Waf = waf ?? WafAssignments.Empty;
         Generation = generation;
         Config = config;
         Routes = routes;
@@ -27,6 +29,8 @@ internal sealed class RuntimeSnapshot
     public long Generation { get; }
     public EdgeConfig Config { get; }
     public RouteTable Routes { get; }
+    /// <summary>Which web ACLs each listener and route applies under this config.</summary>
+    public WafAssignments Waf { get; }
     public HttpParserLimits RequestLimits { get; }
     public long HeaderTimeoutMs { get; }
     public long KeepAliveTimeoutMs { get; }

@@ -9,7 +9,7 @@ namespace EdgeServer.Tls;
 /// requirements, identity headers to backends, and (later) WAF fields and rate-limit keys. Built once per
 /// handshake; every request on the connection reads the same object.
 /// </summary>
-internal sealed class ClientIdentity
+internal sealed class ClientIdentity : Policy.Waf.Evaluation.IWafClientCertificate
 {
     public ClientIdentity(X509Certificate2 certificate, X509Certificate2[] issuers)
     {
@@ -21,12 +21,13 @@ internal sealed class ClientIdentity
         IssuerKey = DistinguishedNames.Canonical(certificate.IssuerName);
         SerialNumber = certificate.SerialNumber;
         Sha256 = Convert.ToHexStringLower(certificate.GetCertHash(HashAlgorithmName.SHA256));
-        (DnsNames, Uris) = SubjectAlternativeNames.Read(certificate);
+        (DnsNames, Uris) = Tls.SubjectAlternativeNames.Read(certificate);
         SubjectUtf8 = HeaderValue(Subject);
         IssuerUtf8 = HeaderValue(Issuer);
         SerialUtf8 = Encoding.ASCII.GetBytes(SerialNumber);
         Sha256Utf8 = Encoding.ASCII.GetBytes(Sha256);
-        SansUtf8 = HeaderValue(string.Join(", ", DnsNames.Select(d => "DNS:" + d).Concat(Uris.Select(u => "URI:" + u))));
+        SubjectAlternativeNames = string.Join(", ", DnsNames.Select(d => "DNS:" + d).Concat(Uris.Select(u => "URI:" + u)));
+        SansUtf8 = HeaderValue(SubjectAlternativeNames);
         XfccUtf8 = HeaderValue(ForwardedClientCert.Format(this));
     }
 
@@ -45,6 +46,8 @@ internal sealed class ClientIdentity
     public string Sha256 { get; }
     public string[] DnsNames { get; }
     public string[] Uris { get; }
+    /// <summary>"DNS:a, URI:b", as the SAN identity header carries them.</summary>
+    public string SubjectAlternativeNames { get; }
 
     // Header values are encoded once here so each forwarded request only copies bytes.
     public byte[] SubjectUtf8 { get; }

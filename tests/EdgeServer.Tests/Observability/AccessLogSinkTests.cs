@@ -208,13 +208,13 @@ public sealed class AccessLogSinkTests
             AccessLogTestEntries.WriteTypical(sink, i, v6);
         }
 
-        // A lock's first contention with the flusher thread may allocate once (lazily, in the runtime);
-        // an allocation per write would show in every round: 20,000 writes of even 24 B is ~480 KB.
+        // A lock's first contention with the flusher thread may allocate once (lazily, in the runtime: a few KB
+        // on a loaded machine); an allocation per write would show in every round: 20,000 writes of even 24 B is ~480 KB.
         var rounds = new[] { MeasureWrites(sink, v6, 20_000), MeasureWrites(sink, v6, 20_000), MeasureWrites(sink, v6, 20_000) };
 
         await sink.DisposeAsync();
         Assert.Equal(0, rounds.Min());
-        Assert.True(rounds.Sum() < 1024, $"allocated {string.Join(", ", rounds)} bytes in three rounds of 20,000 writes");
+        Assert.True(rounds.Sum() < 64 * 1024, $"allocated {string.Join(", ", rounds)} bytes in three rounds of 20,000 writes");
     }
 
     private static long MeasureWrites(AccessLogSink sink, System.Net.IPAddress v6, int count)

@@ -6,7 +6,7 @@ namespace EdgeServer.Config.Binding;
 
 internal sealed partial class ConfigBinder
 {
-    private static readonly string[] ListenerKeys = ["name", "address", "trustForwardedHeaders", "tls"];
+    private static readonly string[] ListenerKeys = ["name", "address", "trustForwardedHeaders", "tls", "waf"];
 
     private ListenerConfig? BindListener(YamlMappingNode map)
     {
@@ -15,6 +15,8 @@ internal sealed partial class ConfigBinder
         IPEndPoint? address = null;
         bool trust = false, nameSeen = false, addressSeen = false, tlsBroken = false;
         ListenerTlsConfig? tls = null;
+        WafFilesConfig? waf = null;
+        var wafBroken = false;
         SourceMark nameMark = mark, addressMark = mark;
         foreach (var e in reader.Entries(map, "listener", ListenerKeys))
         {
@@ -24,13 +26,14 @@ internal sealed partial class ConfigBinder
                 case "address": (addressSeen, addressMark, address) = (true, reader.MarkOf(e.Value), reader.ListenAddress(e)); break;
                 case "trustForwardedHeaders": trust = reader.Bool(e) ?? trust; break;
                 case "tls": tls = BindListenerTls(e); tlsBroken = tls is null; break;
+                case "waf": waf = BindWaf(e, listener: true); wafBroken = waf is null; break;
             }
         }
         if (!nameSeen) reader.Error(mark, "listener is missing 'name'");
         if (!addressSeen) reader.Error(mark, "listener is missing 'address': expected an IP address and port such as 127.0.0.1:8080");
-        if (name is null || address is null || tlsBroken) return null;
+        if (name is null || address is null || tlsBroken || wafBroken) return null;
         Marks.ListenerNames.Add(nameMark);
         Marks.ListenerAddresses.Add(addressMark);
-        return new ListenerConfig { Name = name, Address = address, TrustForwardedHeaders = trust, Tls = tls, Mark = mark };
+        return new ListenerConfig { Name = name, Address = address, TrustForwardedHeaders = trust, Tls = tls, Waf = waf, Mark = mark };
     }
 }

@@ -7,7 +7,7 @@ namespace EdgeServer.Config.Binding;
 
 internal sealed partial class ConfigBinder
 {
-    private static readonly string[] RouteKeys = ["name", "match", "cluster", "mock", "maxBodyBytes", "clientCert"];
+    private static readonly string[] RouteKeys = ["name", "match", "cluster", "mock", "maxBodyBytes", "clientCert", "waf"];
     private static readonly string[] MatchKeys = ["hosts", "path", "pathMatch", "methods"];
     private static readonly string[] MockKeys = ["status", "headers", "body"];
 
@@ -36,6 +36,10 @@ internal sealed partial class ConfigBinder
                     mockSeen = true;
                     route = route with { Mock = BindMock(e) };
                     broken |= route.Mock is null;
+                    break;
+                case "waf":
+                    route = route with { Waf = BindWaf(e, listener: false) };
+                    broken |= route.Waf is null;
                     break;
                 case "clientCert":
                     route = route with { ClientCert = BindRouteClientCert(e) };

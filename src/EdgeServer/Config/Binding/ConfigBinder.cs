@@ -11,7 +11,7 @@ namespace EdgeServer.Config.Binding;
 /// </summary>
 internal sealed partial class ConfigBinder(YamlNodeReader reader)
 {
-    private static readonly string[] RootKeys = ["listeners", "admin", "limits", "routes", "clusters", "accessLog", "echoBackend"];
+    private static readonly string[] RootKeys = ["listeners", "admin", "limits", "routes", "clusters", "accessLog", "echoBackend", "geo"];
 
     /// <summary>Names show up in logs and metric labels, so they are kept to a safe, unquoted alphabet.</summary>
     private const string NameExpected = "a name of letters, digits, '-', '_' and '.'";
@@ -50,10 +50,16 @@ internal sealed partial class ConfigBinder(YamlNodeReader reader)
                 case "clusters": config = config with { Clusters = BindList(e, "cluster", BindCluster) }; break;
                 case "accessLog": config = config with { AccessLog = BindAccessLog(e) }; break;
                 case "echoBackend": config = config with { EchoBackend = BindEchoBackend(e) }; break;
+                case "geo": config = config with { Geo = BindGeo(e) }; break;
             }
         }
         if (!sawListeners)
             reader.Error(Marks.Root, "missing 'listeners': expected a list with at least one listener (name and address)");
+        if (config.Geo.Database is null)
+        {
+            foreach (var (file, mark) in GeoRuleFiles)
+                reader.Error(mark, $"{file} uses GeoMatch, but no geo database is configured: set geo.database to an MMDB file");
+        }
         return config;
     }
 

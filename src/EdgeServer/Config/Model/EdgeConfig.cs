@@ -11,4 +11,5 @@ public sealed record EdgeConfig
     public required IReadOnlyList<ClusterConfig> Clusters { get; init; }
     public required AccessLogConfig AccessLog { get; init; }
     public required EchoBackendConfig EchoBackend { get; init; }
+    public GeoConfig Geo { get; init; } = new();
 }

@@ -10,5 +10,7 @@ public sealed record ListenerConfig
     public bool TrustForwardedHeaders { get; init; }
     /// <summary>Null: plain HTTP.</summary>
     public ListenerTlsConfig? Tls { get; init; }
+    /// <summary>Null: no web ACL on this listener.</summary>
+    public WafFilesConfig? Waf { get; init; }
     public SourceMark Mark { get; init; }
 }

@@ -22,6 +22,8 @@ public sealed record RouteConfig
     public long? MaxBodyBytes { get; init; }
     /// <summary>Null: no client certificate needed.</summary>
     public RouteClientCertConfig? ClientCert { get; init; }
+    /// <summary>Null: only the listener's web ACL applies.</summary>
+    public WafFilesConfig? Waf { get; init; }
     public SourceMark Mark { get; init; }
     public SourceMark ClusterMark { get; init; }
 }

@@ -1,0 +1,68 @@
+namespace EdgeServer.Policy.Waf.Evaluation;
+
+/// <summary>
+/// The state of one ACL evaluation: the request, the labels added so far, the scratch text buffers the
+/// transformations work in (rented for the evaluation, so an idle connection holds none), and the
+/// client's country, resolved at most once.
+/// </summary>
+public ref struct WafContext
+{
+    private readonly ICountryResolver? _countries;
+    private int _countryState; // 0: not looked up, 1: none, 2: known
+    private ushort _country;
+
+    internal WafContext(in WafRequest request, ICountryResolver? countries, DateTimeOffset now, char[] text, int[] labels)
+    {
+        Request = request;
+        _countries = countries;
+        Now = now;
+        Text = text;
+        LabelIds = labels;
+    }
+
+    public WafRequest Request { get; }
+    public DateTimeOffset Now { get; }
+    /// <summary>Where one field value is widened and transformed; its length caps what is inspected.</summary>
+    internal char[] Text { get; }
+    internal int[] LabelIds { get; }
+    internal int LabelCount { get; private set; }
+
+    /// <summary>The country of the peer, if the geo database knows it.</summary>
+    public ushort? ClientCountry
+    {
+        get
+        {
+            if (_countryState == 0)
+            {
+                _countryState = _countries is not null && _countries.TryResolve(Request.ClientAddress, out _country) ? 2 : 1;
+            }
+            return _countryState == 2 ? _country : null;
+        }
+    }
+
+    /// <summary>The peer's country if a rule already looked it up (for metrics by country; never triggers a lookup).</summary>
+    public readonly ushort? KnownCountry => _countryState == 2 ? _country : null;
+
+    internal readonly bool TryResolveCountry(scoped ReadOnlySpan<byte> address, out ushort country)
+    {
+        country = 0;
+        return _countries is not null && _countries.TryResolve(address, out country);
+    }
+
+    internal readonly bool HasLabel(int id)
+    {
+        for (var i = 0; i < LabelCount; i++)
+        {
+            if (LabelIds[i] == id) return true;
+        }
+        return false;
+    }
+
+    internal void AddLabel(int id)
+    {
+        if (HasLabel(id) || LabelCount == LabelIds.Length) return;
+        LabelIds[LabelCount++] = id;
+    }
+
+    internal readonly ReadOnlySpan<int> Labels => LabelIds.AsSpan(0, LabelCount);
+}

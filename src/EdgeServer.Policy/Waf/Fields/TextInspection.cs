@@ -1,0 +1,68 @@
+using EdgeServer.Policy.Waf.Evaluation;
+using EdgeServer.Policy.Waf.Transforms;
+
+namespace EdgeServer.Policy.Waf.Fields;
+
+/// <summary>A test on transformed text: ByteMatch, RegexMatch, SQLi and XSS detection, size comparison.</summary>
+public abstract class TextPredicate
+{
+    public abstract bool Test(ReadOnlySpan<char> text);
+    public abstract int Cost { get; }
+    public abstract string Describe();
+}
+
+/// <summary>
+/// A field, the transformations applied to each of its values in priority order, and the predicate. Values
+/// are widened byte-for-byte into the evaluation's text buffer (Latin-1: URL_DECODE and friends then decode
+/// escapes; raw non-ASCII bytes stay distinguishable) and transformed in place, so nothing is allocated.
+/// </summary>
+public sealed class TextInspection
+{
+    private readonly TextTransformationType[] _transformations;
+    private readonly TextPredicate _predicate;
+
+    public TextInspection(FieldToMatch field, TextTransformationType[] transformations, TextPredicate predicate)
+    {
+        Field = field;
+        _transformations = transformations;
+        _predicate = predicate;
+    }
+
+    public FieldToMatch Field { get; }
+    public IReadOnlyList<TextTransformationType> Transformations => _transformations;
+    public TextPredicate Predicate => _predicate;
+
+    public bool Matches(ref WafContext context) => Field.AnyValueMatches(ref context, this);
+
+    /// <summary>Called by the field for each raw value.</summary>
+    internal bool Test(ref WafContext context, ReadOnlySpan<byte> raw)
+    {
+        var text = context.Text.AsSpan();
+        var length = Math.Min(raw.Length, text.Length);
+        for (var i = 0; i < length; i++) text[i] = (char)raw[i];
+        foreach (var transformation in _transformations)
+        {
+            length = TextTransformations.Apply(transformation, text[..length], text);
+        }
+        return _predicate.Test(text[..length]);
+    }
+
+    /// <summary>Text that is already chars (certificate fields).</summary>
+    internal bool Test(ref WafContext context, ReadOnlySpan<char> value)
+    {
+        var text = context.Text.AsSpan();
+        var length = Math.Min(value.Length, text.Length);
+        value[..length].CopyTo(text);
+        foreach (var transformation in _transformations)
+        {
+            length = TextTransformations.Apply(transformation, text[..length], text);
+        }
+        return _predicate.Test(text[..length]);
+    }
+
+    public int Cost => Field.Cost * (1 + _transformations.Length) * _predicate.Cost;
+
+    public string Describe() =>
+        $"{_predicate.Describe()} in {Field.Describe()}" +
+        (_transformations.Length == 0 ? "" : " after " + string.Join(" > ", _transformations.Select(TextTransformations.AwsName)));
+}

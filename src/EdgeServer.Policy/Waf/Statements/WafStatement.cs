@@ -1,0 +1,21 @@
+using EdgeServer.Policy.Waf.Evaluation;
+
+namespace EdgeServer.Policy.Waf.Statements;
+
+/// <summary>A compiled statement: a node of a rule's match tree.</summary>
+public abstract class WafStatement
+{
+    public abstract bool Matches(ref WafContext context);
+
+    /// <summary>
+    /// Decidable from the peer address alone (IP sets and geo without forwarded-IP headers): such rules can
+    /// run at accept, before TLS, in a listener's connection ACL.
+    /// </summary>
+    public abstract bool IsConnectionLevel { get; }
+
+    /// <summary>A relative cost for `edge waf explain`: address lookups are cheap, regexes and detectors over bodies are not.</summary>
+    public abstract int Cost { get; }
+
+    /// <summary>One line for `edge waf explain`.</summary>
+    public abstract string Describe();
+}

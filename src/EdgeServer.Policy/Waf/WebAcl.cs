@@ -1,0 +1,57 @@
+using System.Buffers;
+using EdgeServer.Policy.Waf.Evaluation;
+using EdgeServer.Policy.Waf.Fields;
+
+namespace EdgeServer.Policy.Waf;
+
+/// <summary>
+/// A compiled web ACL: rules in priority order, the default action, and the label table. Immutable; a
+/// reload compiles a new one and swaps it in. Evaluation allocates nothing: its buffers are rented for
+/// the call (an idle connection holds none) and every string it returns was built at compile time.
+/// </summary>
+public sealed class WebAcl(string name, string source, WafAction defaultAction, WafRule[] rules, LabelTable labels, int bodyInspectionBytes)
+{
+    public string Name { get; } = name;
+    /// <summary>The rule file it was compiled from.</summary>
+    public string Source { get; } = source;
+    public WafAction DefaultAction { get; } = defaultAction;
+    public IReadOnlyList<WafRule> Rules { get; } = rules;
+    public LabelTable Labels { get; } = labels;
+    /// <summary>How much of a body the proxy reads ahead for Body fields; 0 when no rule inspects bodies (the compiler decides).</summary>
+    public int BodyInspectionBytes { get; } = bodyInspectionBytes;
+
+    /// <summary>Every rule can be decided from the peer address alone (see <see cref="Statements.WafStatement.IsConnectionLevel"/>).</summary>
+    public bool IsConnectionLevel => rules.All(r => r.Statement.IsConnectionLevel);
+
+    public WafVerdict Evaluate(in WafRequest request, ICountryResolver? countries, DateTimeOffset now) =>
+        Evaluate(request, countries, now, default);
+
+    /// <param name="matched">When not empty (one slot per rule), records which rules matched, for shadow comparisons.</param>
+    public WafVerdict Evaluate(in WafRequest request, ICountryResolver? countries, DateTimeOffset now, Span<bool> matched)
+    {
+        var text = ArrayPool<char>.Shared.Rent(Math.Max(FieldToMatch.MaxInspectedChars, BodyInspectionBytes));
+        var labelIds = ArrayPool<int>.Shared.Rent(64);
+        try
+        {
+            var context = new WafContext(request, countries, now, text, labelIds);
+            for (var i = 0; i < rules.Length; i++)
+            {
+                var rule = rules[i];
+                if (rule.IsExpired(now)) continue;
+                rule.Counters.CountEvaluation();
+                if (!rule.Statement.Matches(ref context)) continue;
+                rule.Counters.CountMatch();
+                if (!matched.IsEmpty) matched[i] = true;
+                foreach (var id in rule.LabelIds) context.AddLabel(id);
+                if (rule.Action.Kind == WafActionKind.Count) continue;
+                return new WafVerdict(rule.Action.Kind, rule, rule.Action.Response, context.KnownCountry);
+            }
+            return new WafVerdict(DefaultAction.Kind, null, DefaultAction.Response, context.KnownCountry);
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(labelIds);
+            ArrayPool<char>.Shared.Return(text);
+        }
+    }
+}

@@ -1,0 +1,227 @@
+using System.Buffers;
+using System.Net;
+using System.Text;
+using EdgeServer.Policy.Waf;
+using EdgeServer.Policy.Waf.Evaluation;
+using EdgeServer.Protocol.Http1;
+using EdgeServer.Waf.Compiler;
+
+namespace EdgeServer.Tests.Waf;
+
+/// <summary>Statements, fields and transformations as a request meets them, compiled from rule files.</summary>
+public sealed class WafEvaluationTests(WafTestFiles files) : IClassFixture<WafTestFiles>
+{
+    private sealed class FixedCountry(string country) : ICountryResolver
+    {
+        public bool TryResolve(ReadOnlySpan<byte> address, out ushort code)
+        {
+            code = CountryCodes.Pack(country);
+            return address.Length == 4 && address[0] == 81;
+        }
+    }
+
+    private WebAcl Acl(string rules, string defaultAction = "Allow")
+    {
+        var result = WafCompiler.CompileFile(files.Write($"{Guid.NewGuid():N}.yaml", $$"""
+            Name: test
+            DefaultAction: { {{defaultAction}}: {} }
+            Rules:
+            {{rules}}
+            """), new WafCounterRegistry(), DateTimeOffset.UtcNow);
+        Assert.True(result.Ok, string.Join("\n", result.Errors));
+        return result.Acl!;
+    }
+
+    private static WafVerdict Evaluate(WebAcl acl, string request, string ip = "203.0.113.7", ICountryResolver? countries = null, string body = "")
+    {
+        var limits = HttpParserLimits.Default;
+        var head = new RequestHead(limits);
+        Assert.Equal(ParseStatus.Complete, Http1RequestParser.TryParse(new ReadOnlySequence<byte>(Encoding.Latin1.GetBytes(request)), head, limits, out _));
+        return acl.Evaluate(new WafRequest(head, IPAddress.Parse(ip).GetAddressBytes(), null, Encoding.Latin1.GetBytes(body)), countries, DateTimeOffset.UtcNow);
+    }
+
+    private static string Get(string target, string headers = "") => $"GET {target} HTTP/1.1\r\nHost: a\r\n{headers}\r\n";
+
+    [Fact]
+    public void Sqli_in_an_encoded_query_argument_is_blocked_after_url_decoding()
+    {
+        var acl = Acl("""
+              - Name: sqli
+                Priority: 1
+                Action: { Block: {} }
+                Statement:
+                  SqliMatchStatement:
+                    FieldToMatch: { AllQueryArguments: {} }
+                    TextTransformations: [{ Priority: 0, Type: URL_DECODE }]
+            """);
+        Assert.True(Evaluate(acl, Get("/search?q=1%27%20OR%20%271%27%3D%271")).Blocked);
+        Assert.False(Evaluate(acl, Get("/search?q=o%27brien%20street")).Blocked);
+    }
+
+    [Fact]
+    public void Byte_match_positions_and_lowercase()
+    {
+        var acl = Acl("""
+              - Name: admin
+                Priority: 1
+                Action: { Block: {} }
+                Statement:
+                  ByteMatchStatement:
+                    SearchString: /admin
+                    PositionalConstraint: STARTS_WITH
+                    FieldToMatch: { UriPath: {} }
+                    TextTransformations: [{ Priority: 1, Type: LOWERCASE }, { Priority: 0, Type: URL_DECODE }]
+              - Name: word
+                Priority: 2
+                Action: { Block: {} }
+                Statement:
+                  ByteMatchStatement: { SearchString: curl, PositionalConstraint: CONTAINS_WORD, FieldToMatch: { SingleHeader: { Name: user-agent } } }
+            """);
+        Assert.Equal("admin", Evaluate(acl, Get("/%41DMIN/users")).Rule?.Name);
+        Assert.Null(Evaluate(acl, Get("/public/admin")).Rule);
+        Assert.Equal("word", Evaluate(acl, Get("/", "User-Agent: curl/8.0\r\n")).Rule?.Name);
+        Assert.False(Evaluate(acl, Get("/", "User-Agent: curlish\r\n")).Blocked);
+    }
+
+    [Fact]
+    public void Count_rules_label_and_later_rules_match_the_label()
+    {
+        var acl = Acl("""
+              - Name: tag-bots
+                Priority: 1
+                Action: { Count: {} }
+                RuleLabels: [{ Name: "client:bot" }]
+                Statement: { ByteMatchStatement: { SearchString: bot, PositionalConstraint: CONTAINS, FieldToMatch: { SingleHeader: { Name: User-Agent } } } }
+              - Name: bots-off-admin
+                Priority: 2
+                Action: { Block: {} }
+                Statement:
+                  AndStatement:
+                    Statements:
+                      - LabelMatchStatement: { Scope: NAMESPACE, Key: "client:" }
+                      - ByteMatchStatement: { SearchString: /admin, PositionalConstraint: STARTS_WITH, FieldToMatch: { UriPath: {} } }
+            """);
+        Assert.Equal("bots-off-admin", Evaluate(acl, Get("/admin", "User-Agent: somebot\r\n")).Rule?.Name);
+        Assert.False(Evaluate(acl, Get("/admin", "User-Agent: firefox\r\n")).Blocked);
+        Assert.False(Evaluate(acl, Get("/home", "User-Agent: somebot\r\n")).Blocked);
+        Assert.Equal(3, acl.Rules[0].Counters.Evaluations);
+        Assert.Equal(2, acl.Rules[0].Counters.Matches);
+    }
+
+    [Fact]
+    public void Geo_match_labels_the_country_and_not_statements_invert()
+    {
+        var acl = Acl("""
+              - Name: only-gb
+                Priority: 1
+                Action: { Block: {} }
+                Statement: { NotStatement: { Statement: { GeoMatchStatement: { CountryCodes: [GB] } } } }
+            """);
+        var gb = new FixedCountry("GB");
+        Assert.False(Evaluate(acl, Get("/"), "81.2.69.160", gb).Blocked);
+        var verdict = Evaluate(acl, Get("/"), "8.8.8.8", gb);
+        Assert.True(verdict.Blocked);
+        Assert.Null(verdict.Country);
+        var fr = Evaluate(acl, Get("/"), "81.2.69.160", new FixedCountry("FR"));
+        Assert.True(fr.Blocked);
+        Assert.Equal("FR", CountryCodes.Unpack(fr.Country!.Value));
+    }
+
+    [Fact]
+    public void Ip_sets_with_forwarded_addresses_only_from_trusted_proxies()
+    {
+        var set = files.Write("blocked.txt", "# bad actors\n198.51.100.0/24\n2001:db8::/32  # v6 too\n");
+        var acl = Acl($$"""
+              - Name: blocked
+                Priority: 1
+                Action: { Block: {} }
+                Statement:
+                  IPSetReferenceStatement:
+                    File: {{set}}
+                    IPSetForwardedIPConfig: { HeaderName: X-Forwarded-For, FallbackBehavior: NO_MATCH, Position: FIRST, TrustedProxies: [10.0.0.0/8] }
+            """);
+        Assert.True(Evaluate(acl, Get("/", "X-Forwarded-For: 198.51.100.9, 10.1.1.1\r\n"), "10.0.0.5").Blocked);
+        Assert.False(Evaluate(acl, Get("/", "X-Forwarded-For: 198.51.100.9\r\n"), "203.0.113.1").Blocked);
+        Assert.False(Evaluate(acl, Get("/", "X-Forwarded-For: junk\r\n"), "10.0.0.5").Blocked);
+        var direct = Acl($$"""
+              - Name: blocked
+                Priority: 1
+                Action: { Block: {} }
+                Statement: { IPSetReferenceStatement: { File: {{set}} } }
+            """);
+        Assert.True(Evaluate(direct, Get("/"), "2001:db8::1").Blocked);
+        Assert.True(direct.IsConnectionLevel);
+        Assert.False(acl.IsConnectionLevel);
+    }
+
+    [Fact]
+    public void Headers_cookies_size_and_body_fields()
+    {
+        var acl = Acl("""
+              - Name: cookie
+                Priority: 1
+                Action: { Block: {} }
+                Statement: { ByteMatchStatement: { SearchString: evil, PositionalConstraint: EXACTLY, FieldToMatch: { Cookies: { MatchPattern: { IncludedCookies: [session] }, MatchScope: VALUE } } } }
+              - Name: big-header
+                Priority: 2
+                Action: { Block: {} }
+                Statement: { SizeConstraintStatement: { FieldToMatch: { SingleHeader: { Name: X-Big } }, ComparisonOperator: GT, Size: 10 } }
+              - Name: xss-body
+                Priority: 3
+                Action: { Block: {} }
+                Statement:
+                  XssMatchStatement:
+                    FieldToMatch: { Body: { OversizeHandling: CONTINUE } }
+                    TextTransformations: [{ Priority: 0, Type: HTML_ENTITY_DECODE }]
+            """);
+        Assert.Equal("cookie", Evaluate(acl, Get("/", "Cookie: a=b; session=evil\r\n")).Rule?.Name);
+        Assert.False(Evaluate(acl, Get("/", "Cookie: other=evil\r\n")).Blocked);
+        Assert.Equal("big-header", Evaluate(acl, Get("/", "X-Big: 01234567890\r\n")).Rule?.Name);
+        var post = "POST /c HTTP/1.1\r\nHost: a\r\nContent-Length: 40\r\n\r\n";
+        Assert.Equal("xss-body", Evaluate(acl, post, body: "comment=&lt;script&gt;alert(1)&lt;/script&gt;").Rule?.Name);
+        Assert.False(Evaluate(acl, post, body: "comment=I like <b>bold</b> claims about 3 < 4").Blocked);
+        Assert.True(acl.BodyInspectionBytes > 0);
+    }
+
+    [Fact]
+    public void Custom_block_response_and_default_block()
+    {
+        var acl = Acl("""
+              - Name: allow-health
+                Priority: 1
+                Action: { Allow: {} }
+                Statement: { ByteMatchStatement: { SearchString: /healthz, PositionalConstraint: EXACTLY, FieldToMatch: { UriPath: {} } } }
+            """, defaultAction: "Block");
+        Assert.Equal(WafActionKind.Allow, Evaluate(acl, Get("/healthz")).Action);
+        var blocked = Evaluate(acl, Get("/other"));
+        Assert.True(blocked.Blocked);
+        Assert.Null(blocked.Rule);
+        Assert.Equal(403, blocked.Response!.Status);
+    }
+
+    [Fact]
+    public void Evaluation_allocates_nothing()
+    {
+        var acl = Acl("""
+              - Name: sqli
+                Priority: 1
+                Action: { Block: {} }
+                Statement:
+                  SqliMatchStatement:
+                    FieldToMatch: { AllQueryArguments: {} }
+                    TextTransformations: [{ Priority: 0, Type: URL_DECODE }, { Priority: 1, Type: LOWERCASE }]
+              - Name: re
+                Priority: 2
+                Action: { Count: {} }
+                Statement: { RegexMatchStatement: { RegexString: "^/api/v[0-9]+/", FieldToMatch: { UriPath: {} } } }
+            """);
+        var limits = HttpParserLimits.Default;
+        var head = new RequestHead(limits);
+        Http1RequestParser.TryParse(new ReadOnlySequence<byte>(Encoding.Latin1.GetBytes(Get("/api/v2/items?q=shoes&page=2"))), head, limits, out _);
+        var address = IPAddress.Parse("203.0.113.7").GetAddressBytes();
+        for (var i = 0; i < 100; i++) acl.Evaluate(new WafRequest(head, address), null, DateTimeOffset.UtcNow);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 1000; i++) acl.Evaluate(new WafRequest(head, address), null, DateTimeOffset.UtcNow);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+}
