@@ -23,9 +23,18 @@ internal sealed class GeoCountryResolver : ICountryResolver, IDisposable
     {
         country = 0;
         var state = _state;
-        if (state is null || !state.Database.TryLookupCountry(address, state.Path, out var code)) return false;
-        country = code.Value;
-        return true;
+        if (state is null) return false;
+        try
+        {
+            if (!state.Database.TryLookupCountry(address, state.Path, out var code)) return false;
+            country = code.Value;
+            return true;
+        }
+        catch (MaxMindDatabaseException)
+        {
+            // A corrupt record (the tree was checked at open; data records are checked when read): no country.
+            return false;
+        }
     }
 
     /// <summary>Opens <paramref name="config"/>'s database (throws <see cref="MaxMindDatabaseException"/> or IOException) and swaps it in.</summary>

@@ -43,6 +43,16 @@ public ref struct WafContext
     /// <summary>The peer's country if a rule already looked it up (for metrics by country; never triggers a lookup).</summary>
     public readonly ushort? KnownCountry => _countryState == 2 ? _country : null;
 
+    /// <summary>
+    /// A GeoMatch with a forwarded-IP config found the real client's country: that is the request's country
+    /// for metrics from now on (the peer is only the proxy in front).
+    /// </summary>
+    internal void NoteForwardedCountry(ushort country)
+    {
+        _country = country;
+        _countryState = 2;
+    }
+
     internal readonly bool TryResolveCountry(scoped ReadOnlySpan<byte> address, out ushort country)
     {
         country = 0;

@@ -28,6 +28,7 @@ public sealed class GeoMatchStatement(ushort[] countries, ForwardedIpConfig? for
         for (var i = 0; i < selected; i++)
         {
             if (!context.TryResolveCountry(slots.Slice(i * 16, lengths[i]), out var country)) continue;
+            if (i == 0) context.NoteForwardedCountry(country);
             context.AddLabel(countryLabel(country));
             matched |= _countries.Contains(country);
         }
