@@ -7,17 +7,43 @@ public sealed record WafRuleMetadata(string? Owner, string? Ticket, DateTimeOffs
 
 /// <summary>
 /// A rule's counters, kept by the daemon per ACL and rule name so they survive reloads (a recompiled rule
-/// gets the same cells) and read by /metrics.
+/// gets the same cells) and read by /metrics. Evaluations are read from the stop tallies of every compiled
+/// ACL the rule has been part of (see <see cref="WafStopTally"/>).
 /// </summary>
 public sealed class WafRuleCounters
 {
+    /// <summary>Tallies kept per counter; older ones are folded into a fixed sum (their ACLs were replaced long ago).</summary>
+    private const int MaxSources = 16;
+    private readonly Lock _gate = new();
     private long _matches;
-    private long _evaluations;
+    private long _folded;
+    private (WafStopTally Tally, int Index)[] _sources = [];
 
     public long Matches => Volatile.Read(ref _matches);
-    public long Evaluations => Volatile.Read(ref _evaluations);
-    internal void CountEvaluation() => Interlocked.Increment(ref _evaluations);
+
+    public long Evaluations
+    {
+        get
+        {
+            long total = Volatile.Read(ref _folded);
+            foreach (var (tally, index) in Volatile.Read(ref _sources)) total += tally.EvaluationsOf(index);
+            return total;
+        }
+    }
+
     internal void CountMatch() => Interlocked.Increment(ref _matches);
+
+    /// <summary>A newly compiled ACL holds this rule at <paramref name="index"/>.</summary>
+    public void Attach(WafStopTally tally, int index)
+    {
+        lock (_gate)
+        {
+            var sources = _sources;
+            var keep = sources.Length < MaxSources ? sources : sources[1..];
+            if (keep.Length != sources.Length) Volatile.Write(ref _folded, _folded + sources[0].Tally.EvaluationsOf(sources[0].Index));
+            Volatile.Write(ref _sources, [.. keep, (tally, index)]);
+        }
+    }
 }
 
 /// <summary>One compiled rule: its statement tree, action, the labels it adds, and its counters.</summary>

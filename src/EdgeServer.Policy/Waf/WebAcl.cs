@@ -20,6 +20,15 @@ public sealed class WebAcl(string name, string source, WafAction defaultAction, 
     /// <summary>How much of a body the proxy reads ahead for Body fields; 0 when no rule inspects bodies (the compiler decides).</summary>
     public int BodyInspectionBytes { get; } = bodyInspectionBytes;
 
+    private readonly WafStopTally _tally = Attach(rules);
+
+    private static WafStopTally Attach(WafRule[] rules)
+    {
+        var tally = new WafStopTally(rules.Length);
+        for (var i = 0; i < rules.Length; i++) rules[i].Counters.Attach(tally, i);
+        return tally;
+    }
+
     /// <summary>Every rule can be decided from the peer address alone (see <see cref="Statements.WafStatement.IsConnectionLevel"/>).</summary>
     public bool IsConnectionLevel => rules.All(r => r.Statement.IsConnectionLevel);
 
@@ -37,15 +46,20 @@ public sealed class WebAcl(string name, string source, WafAction defaultAction, 
             for (var i = 0; i < rules.Length; i++)
             {
                 var rule = rules[i];
-                if (rule.IsExpired(now)) continue;
-                rule.Counters.CountEvaluation();
+                if (rule.IsExpired(now))
+                {
+                    _tally.Skipped(i);
+                    continue;
+                }
                 if (!rule.Statement.Matches(ref context)) continue;
                 rule.Counters.CountMatch();
                 if (!matched.IsEmpty) matched[i] = true;
                 foreach (var id in rule.LabelIds) context.AddLabel(id);
                 if (rule.Action.Kind == WafActionKind.Count) continue;
+                _tally.Stopped(i);
                 return new WafVerdict(rule.Action.Kind, rule, rule.Action.Response, context.KnownCountry);
             }
+            _tally.Stopped(rules.Length);
             return new WafVerdict(DefaultAction.Kind, null, DefaultAction.Response, context.KnownCountry);
         }
         finally

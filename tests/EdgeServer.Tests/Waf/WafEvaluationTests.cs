@@ -109,6 +109,50 @@ public sealed class WafEvaluationTests(WafTestFiles files) : IClassFixture<WafTe
     }
 
     [Fact]
+    public void Evaluations_count_requests_that_reached_a_rule_across_recompiles_and_not_expired_skips()
+    {
+        const string rules = """
+              - Name: block-admin
+                Priority: 1
+                Action: { Block: {} }
+                Statement: { ByteMatchStatement: { SearchString: /admin, PositionalConstraint: STARTS_WITH, FieldToMatch: { UriPath: {} } } }
+              - Name: count-api
+                Priority: 2
+                Action: { Count: {} }
+                Statement: { ByteMatchStatement: { SearchString: /api, PositionalConstraint: STARTS_WITH, FieldToMatch: { UriPath: {} } } }
+              - Name: expired
+                Priority: 3
+                Action: { Block: {} }
+                Metadata: { Owner: sec, ExpiresAt: "2020-01-01T00:00:00Z" }
+                Statement: { ByteMatchStatement: { SearchString: /, PositionalConstraint: STARTS_WITH, FieldToMatch: { UriPath: {} } } }
+              - Name: block-old
+                Priority: 4
+                Action: { Block: {} }
+                Statement: { ByteMatchStatement: { SearchString: /old, PositionalConstraint: STARTS_WITH, FieldToMatch: { UriPath: {} } } }
+            """;
+        var counters = new WafCounterRegistry();
+        WebAcl Compile() => WafCompiler.CompileFile(files.Write($"{Guid.NewGuid():N}.yaml", $$"""
+            Name: tally
+            DefaultAction: { Allow: {} }
+            Rules:
+            {{rules}}
+            """), counters, DateTimeOffset.UtcNow).Acl!;
+
+        var first = Compile();
+        foreach (var path in new[] { "/admin", "/api/x", "/old", "/home" }) Evaluate(first, Get(path));
+        var second = Compile(); // a reload: same ACL and rule names, the same counter cells
+        foreach (var path in new[] { "/admin", "/api/y" }) Evaluate(second, Get(path));
+
+        long Evaluations(string rule) => counters.For("tally", rule).Evaluations;
+        Assert.Equal(6, Evaluations("block-admin"));
+        Assert.Equal(4, Evaluations("count-api"));
+        Assert.Equal(2, counters.For("tally", "count-api").Matches);
+        Assert.Equal(0, Evaluations("expired"));
+        Assert.Equal(4, Evaluations("block-old"));
+        Assert.Equal(1, counters.For("tally", "block-old").Matches);
+    }
+
+    [Fact]
     public void Geo_match_labels_the_country_and_not_statements_invert()
     {
         var acl = Acl("""

@@ -1,3 +1,4 @@
+using System.Text;
 using EdgeServer.Policy.Waf.Evaluation;
 using EdgeServer.Policy.Waf.Transforms;
 
@@ -39,7 +40,7 @@ public sealed class TextInspection
     {
         var text = context.Text.AsSpan();
         var length = Math.Min(raw.Length, text.Length);
-        for (var i = 0; i < length; i++) text[i] = (char)raw[i];
+        Encoding.Latin1.GetChars(raw[..length], text);
         foreach (var transformation in _transformations)
         {
             length = TextTransformations.Apply(transformation, text[..length], text);

@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace EdgeServer.Policy.Waf.Transforms;
 
 /// <summary>Transformations that look at one char at a time: LOWERCASE, REMOVE_NULLS, REPLACE_NULLS, COMPRESS_WHITE_SPACE.</summary>
@@ -6,7 +8,18 @@ internal static class CharacterFilters
     /// <summary>A-Z to a-z only, as AWS documents: Unicode case mapping would fold e.g. the Kelvin sign into 'k'.</summary>
     public static int Lowercase(ReadOnlySpan<char> input, Span<char> output)
     {
-        for (int i = 0; i < input.Length; i++)
+        // Vectorised over the ASCII prefix (it stops at the first non-ASCII char); the loop does the rest.
+        int i = 0;
+        if (TextTransformations.SameStart(input, output))
+        {
+            Ascii.ToLowerInPlace(output[..input.Length], out i);
+        }
+        else if (!input.Overlaps(output))
+        {
+            Ascii.ToLower(input, output, out i);
+        }
+
+        for (; i < input.Length; i++)
         {
             char c = input[i];
             output[i] = char.IsAsciiLetterUpper(c) ? (char)(c | 0x20) : c;

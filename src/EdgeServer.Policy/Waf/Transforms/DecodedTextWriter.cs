@@ -15,9 +15,11 @@ internal ref struct DecodedTextWriter
     private int position;
     private int runStart;
 
-    public DecodedTextWriter(Span<char> output)
+    /// <param name="position">Chars already in <paramref name="output"/> (a prefix copied as it was).</param>
+    public DecodedTextWriter(Span<char> output, int position = 0)
     {
         this.output = output;
+        this.position = position;
         runStart = -1;
     }
 

@@ -16,8 +16,10 @@ internal static class HtmlEntityDecoder
 
     public static int Decode(ReadOnlySpan<char> input, Span<char> output)
     {
-        int written = 0;
-        int i = 0;
+        int i = input.IndexOf('&');
+        if (i < 0) i = input.Length;
+        TextTransformations.CopyPrefix(input, output, i);
+        int written = i;
         while (i < input.Length)
         {
             char c = input[i];

@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
 namespace EdgeServer.Policy.Waf.Transforms;
 
 /// <summary>
@@ -106,6 +109,18 @@ public static class TextTransformations
             _ => throw new ArgumentOutOfRangeException(nameof(type), type, "not a text transformation"),
         };
     }
+
+    /// <summary>Copies the first <paramref name="count"/> chars unless output is input (in-place use), where they are already there.</summary>
+    internal static void CopyPrefix(ReadOnlySpan<char> input, Span<char> output, int count)
+    {
+        if (count > 0 && !SameStart(input, output))
+        {
+            input[..count].CopyTo(output);
+        }
+    }
+
+    internal static bool SameStart(ReadOnlySpan<char> input, Span<char> output) =>
+        Unsafe.AreSame(ref MemoryMarshal.GetReference(input), ref MemoryMarshal.GetReference((ReadOnlySpan<char>)output));
 
     private static int Copy(ReadOnlySpan<char> input, Span<char> output)
     {

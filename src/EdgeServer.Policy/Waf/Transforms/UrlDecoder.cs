@@ -10,8 +10,11 @@ internal static class UrlDecoder
 {
     public static int Decode(ReadOnlySpan<char> input, Span<char> output, bool percentU)
     {
-        var writer = new DecodedTextWriter(output);
-        int i = 0;
+        // Most values (and nearly all bodies) hold no escape: find the first one vectorised and copy up to it.
+        int i = input.IndexOfAny('%', '+');
+        if (i < 0) i = input.Length;
+        TextTransformations.CopyPrefix(input, output, i);
+        var writer = new DecodedTextWriter(output, i);
         while (i < input.Length)
         {
             char c = input[i];

@@ -123,4 +123,18 @@ public class TextTransformationsTests
             Assert.InRange(Transform.Run(type, input).Length, 0, length);
         }
     }
+
+    [Fact]
+    public void Long_plain_prefixes_take_the_vectorised_path_and_decode_the_rest()
+    {
+        // The decoders copy (or leave in place) everything before the first escape in one go: the text
+        // after it must still be decoded exactly, and a long run of plain text must come back unchanged.
+        string plain = new('a', 300);
+        Assert.Equal(plain + "<b> c" + plain, Transform.Run(TextTransformationType.UrlDecode, plain + "%3Cb%3E+c" + plain));
+        Assert.Equal(plain + "<é>", Transform.Run(TextTransformationType.HtmlEntityDecode, plain + "&lt;&eacute;&gt;"));
+        Assert.Equal(plain, Transform.Run(TextTransformationType.UrlDecodeUni, plain));
+        Assert.Equal(plain, Transform.Run(TextTransformationType.HtmlEntityDecode, plain));
+        // Lowercase stops vectorising at the first non-ASCII char; what follows is still lowered (A-Z only).
+        Assert.Equal(plain + "\u00C9a\u212Ab", Transform.Run(TextTransformationType.Lowercase, plain.ToUpperInvariant() + "\u00C9A\u212AB"));
+    }
 }
