@@ -39,6 +39,9 @@ internal static partial class ConfigJson
             w.WriteString("address", l.Address.ToString());
             w.WriteBoolean("trustForwardedHeaders", l.TrustForwardedHeaders);
             if (l.Tls is { } tls) WriteListenerTls(tls, w);
+            WriteWaf(l.Waf, w);
+            WriteRateLimitNames(l.RateLimits, w);
+            WriteConnectionLimits(l.ConnectionLimits, w);
             w.WriteString("source", l.Mark.ToString());
             w.WriteEndObject();
         }
@@ -69,6 +72,9 @@ internal static partial class ConfigJson
         w.WriteBoolean("enabled", config.EchoBackend.Enabled);
         w.WriteString("address", config.EchoBackend.Address.ToString());
         w.WriteEndObject();
+
+        WriteGeo(config.Geo, w);
+        WriteRateLimits(config.RateLimits, w);
 
         w.WriteEndObject();
     }
@@ -118,6 +124,8 @@ internal static partial class ConfigJson
             w.WriteEndObject();
         }
         if (r.ClientCert is { } clientCert) WriteRouteClientCert(clientCert, w);
+        WriteWaf(r.Waf, w);
+        WriteRateLimitNames(r.RateLimits, w);
         if (r.MaxBodyBytes is { } max) w.WriteNumber("maxBodyBytes", max);
         else w.WriteNull("maxBodyBytes");
         w.WriteString("source", r.Mark.ToString());

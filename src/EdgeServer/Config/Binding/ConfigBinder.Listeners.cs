@@ -6,7 +6,7 @@ namespace EdgeServer.Config.Binding;
 
 internal sealed partial class ConfigBinder
 {
-    private static readonly string[] ListenerKeys = ["name", "address", "trustForwardedHeaders", "tls", "waf"];
+    private static readonly string[] ListenerKeys = ["name", "address", "trustForwardedHeaders", "tls", "waf", "rateLimits", "connectionLimits"];
 
     private ListenerConfig? BindListener(YamlMappingNode map)
     {
@@ -17,6 +17,9 @@ internal sealed partial class ConfigBinder
         ListenerTlsConfig? tls = null;
         WafFilesConfig? waf = null;
         var wafBroken = false;
+        IReadOnlyList<string> rateLimits = [];
+        ConnectionLimitsConfig? connectionLimits = null;
+        var limitsBroken = false;
         SourceMark nameMark = mark, addressMark = mark;
         foreach (var e in reader.Entries(map, "listener", ListenerKeys))
         {
@@ -27,13 +30,15 @@ internal sealed partial class ConfigBinder
                 case "trustForwardedHeaders": trust = reader.Bool(e) ?? trust; break;
                 case "tls": tls = BindListenerTls(e); tlsBroken = tls is null; break;
                 case "waf": waf = BindWaf(e, listener: true); wafBroken = waf is null; break;
+                case "rateLimits": if (RateLimitReferences(e) is { } names) rateLimits = names; else limitsBroken = true; break;
+                case "connectionLimits": connectionLimits = BindConnectionLimits(e); limitsBroken |= connectionLimits is null; break;
             }
         }
         if (!nameSeen) reader.Error(mark, "listener is missing 'name'");
         if (!addressSeen) reader.Error(mark, "listener is missing 'address': expected an IP address and port such as 127.0.0.1:8080");
-        if (name is null || address is null || tlsBroken || wafBroken) return null;
+        if (name is null || address is null || tlsBroken || wafBroken || limitsBroken) return null;
         Marks.ListenerNames.Add(nameMark);
         Marks.ListenerAddresses.Add(addressMark);
-        return new ListenerConfig { Name = name, Address = address, TrustForwardedHeaders = trust, Tls = tls, Waf = waf, Mark = mark };
+        return new ListenerConfig { Name = name, Address = address, TrustForwardedHeaders = trust, Tls = tls, Waf = waf, RateLimits = rateLimits, ConnectionLimits = connectionLimits, Mark = mark };
     }
 }

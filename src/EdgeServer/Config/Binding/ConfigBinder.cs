@@ -11,7 +11,7 @@ namespace EdgeServer.Config.Binding;
 /// </summary>
 internal sealed partial class ConfigBinder(YamlNodeReader reader)
 {
-    private static readonly string[] RootKeys = ["listeners", "admin", "limits", "routes", "clusters", "accessLog", "echoBackend", "geo"];
+    private static readonly string[] RootKeys = ["listeners", "admin", "limits", "routes", "clusters", "accessLog", "echoBackend", "geo", "rateLimits"];
 
     /// <summary>Names show up in logs and metric labels, so they are kept to a safe, unquoted alphabet.</summary>
     private const string NameExpected = "a name of letters, digits, '-', '_' and '.'";
@@ -51,6 +51,7 @@ internal sealed partial class ConfigBinder(YamlNodeReader reader)
                 case "accessLog": config = config with { AccessLog = BindAccessLog(e) }; break;
                 case "echoBackend": config = config with { EchoBackend = BindEchoBackend(e) }; break;
                 case "geo": config = config with { Geo = BindGeo(e) }; break;
+                case "rateLimits": config = config with { RateLimits = BindList(e, "rate limit", BindRateLimit) }; break;
             }
         }
         if (!sawListeners)

@@ -21,4 +21,10 @@ internal sealed class ConfigMarks
     /// <summary>Every route's 'cluster' value and where it is, including routes dropped for other errors.</summary>
     public List<(string Name, SourceMark Mark)> ClusterReferences { get; } = [];
     public HashSet<string> DeclaredClusters { get; } = new(StringComparer.Ordinal);
+    /// <summary>Parallel to <see cref="EdgeConfig.RateLimits"/>.</summary>
+    public List<SourceMark> RateLimitNames { get; } = [];
+    /// <summary>Every rate limit name a listener or route lists, and where.</summary>
+    public List<(string Name, SourceMark Mark)> RateLimitReferences { get; } = [];
+    /// <summary>Every rate limit name written, including limits dropped for other errors (like <see cref="DeclaredClusters"/>).</summary>
+    public HashSet<string> DeclaredRateLimits { get; } = new(StringComparer.Ordinal);
 }

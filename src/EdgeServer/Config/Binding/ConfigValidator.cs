@@ -12,6 +12,8 @@ internal static class ConfigValidator
         ReportDuplicates(reader, "route", config.Routes.Select(r => r.Name), marks.RouteNames);
         ReportDuplicates(reader, "cluster", config.Clusters.Select(c => c.Name), marks.ClusterNames);
         ReportDuplicates(reader, "listener", config.Listeners.Select(l => l.Name), marks.ListenerNames);
+        ReportDuplicates(reader, "rate limit", config.RateLimits.Select(l => l.Name), marks.RateLimitNames);
+        CheckRateLimitReferences(config, reader, marks);
         CheckClusterReferences(reader, marks);
         CheckAddresses(config, marks, reader);
         CheckAdminExposure(config, marks, reader);
@@ -28,6 +30,22 @@ internal static class ConfigValidator
                 reader.Error(mark, $"duplicate {kind} name '{name}' (first defined at line {earlier.Line}); {kind} names must be unique");
             else
                 first.Add(name, mark);
+        }
+    }
+
+    private static void CheckRateLimitReferences(EdgeConfig config, YamlNodeReader reader, ConfigMarks marks)
+    {
+        var declared = marks.DeclaredRateLimits;
+        foreach (var (name, mark) in marks.RateLimitReferences)
+        {
+            if (declared.Contains(name)) continue;
+            var suggestion = KeySuggestion.Closest(name, declared);
+            var hint = suggestion is null ? "" : $" (did you mean '{suggestion}'?)";
+            reader.Error(mark, $"unknown rate limit '{name}'{hint}; declare it under 'rateLimits'");
+        }
+        foreach (var limit in config.RateLimits.Where(l => l.Global))
+        {
+            reader.Error(limit.Mark, $"rate limit '{limit.Name}' is global, which needs the 'redis' section (not configured)");
         }
     }
 

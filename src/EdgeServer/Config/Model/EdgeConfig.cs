@@ -12,4 +12,6 @@ public sealed record EdgeConfig
     public required AccessLogConfig AccessLog { get; init; }
     public required EchoBackendConfig EchoBackend { get; init; }
     public GeoConfig Geo { get; init; } = new();
+    /// <summary>Named rate limits; listeners and routes apply them by name.</summary>
+    public IReadOnlyList<RateLimitConfig> RateLimits { get; init; } = [];
 }

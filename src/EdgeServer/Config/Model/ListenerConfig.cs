@@ -12,5 +12,9 @@ public sealed record ListenerConfig
     public ListenerTlsConfig? Tls { get; init; }
     /// <summary>Null: no web ACL on this listener.</summary>
     public WafFilesConfig? Waf { get; init; }
+    /// <summary>Rate limits (by name) applied to every request on this listener, before the route's own.</summary>
+    public IReadOnlyList<string> RateLimits { get; init; } = [];
+    /// <summary>Null: no per-address connection limits.</summary>
+    public ConnectionLimitsConfig? ConnectionLimits { get; init; }
     public SourceMark Mark { get; init; }
 }

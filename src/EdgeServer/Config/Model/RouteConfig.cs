@@ -24,6 +24,8 @@ public sealed record RouteConfig
     public RouteClientCertConfig? ClientCert { get; init; }
     /// <summary>Null: only the listener's web ACL applies.</summary>
     public WafFilesConfig? Waf { get; init; }
+    /// <summary>Rate limits (by name) for this route, checked with the listener's; the strictest decides.</summary>
+    public IReadOnlyList<string> RateLimits { get; init; } = [];
     public SourceMark Mark { get; init; }
     public SourceMark ClusterMark { get; init; }
 }
