@@ -153,6 +153,40 @@ public sealed class WafEvaluationTests(WafTestFiles files) : IClassFixture<WafTe
     }
 
     [Fact]
+    public void Empty_values_get_the_predicates_own_answer_for_empty_text()
+    {
+        // Empty values skip the transformations and the predicate (their answer is computed once at compile
+        // time): a statement that matches empty text must still match an absent query or body.
+        var acl = Acl("""
+              - Name: no-query
+                Priority: 1
+                Action: { Count: {} }
+                RuleLabels: [{ Name: "q:none" }]
+                Statement: { RegexMatchStatement: { RegexString: "^$", FieldToMatch: { QueryString: {} }, TextTransformations: [{ Priority: 0, Type: URL_DECODE }] } }
+              - Name: empty-body
+                Priority: 2
+                Action: { Count: {} }
+                RuleLabels: [{ Name: "body:none" }]
+                Statement: { SizeConstraintStatement: { FieldToMatch: { Body: {} }, ComparisonOperator: EQ, Size: 0 } }
+              - Name: sqli
+                Priority: 3
+                Action: { Block: {} }
+                Statement: { SqliMatchStatement: { FieldToMatch: { Body: {} } } }
+              - Name: both
+                Priority: 4
+                Action: { Block: {} }
+                Statement:
+                  AndStatement:
+                    Statements:
+                      - LabelMatchStatement: { Scope: LABEL, Key: "q:none" }
+                      - LabelMatchStatement: { Scope: LABEL, Key: "body:none" }
+            """);
+        Assert.Equal("both", Evaluate(acl, Get("/")).Rule?.Name);
+        Assert.False(Evaluate(acl, Get("/?a=1")).Blocked);
+        Assert.False(Evaluate(acl, "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\n\r\n", body: "x").Blocked);
+    }
+
+    [Fact]
     public void Geo_match_labels_the_country_and_not_statements_invert()
     {
         var acl = Acl("""

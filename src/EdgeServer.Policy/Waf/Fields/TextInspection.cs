@@ -27,7 +27,12 @@ public sealed class TextInspection
         Field = field;
         _transformations = transformations;
         _predicate = predicate;
+        // No transformation lengthens text, so an empty value stays empty: its answer is known now. Absent
+        // bodies, queries and headers are common, and detectors have a fixed cost even on nothing.
+        _emptyResult = predicate.Test([]);
     }
+
+    private readonly bool _emptyResult;
 
     public FieldToMatch Field { get; }
     public IReadOnlyList<TextTransformationType> Transformations => _transformations;
@@ -38,6 +43,7 @@ public sealed class TextInspection
     /// <summary>Called by the field for each raw value.</summary>
     internal bool Test(ref WafContext context, ReadOnlySpan<byte> raw)
     {
+        if (raw.IsEmpty) return _emptyResult;
         var text = context.Text.AsSpan();
         var length = Math.Min(raw.Length, text.Length);
         Encoding.Latin1.GetChars(raw[..length], text);
@@ -51,6 +57,7 @@ public sealed class TextInspection
     /// <summary>Text that is already chars (certificate fields).</summary>
     internal bool Test(ref WafContext context, ReadOnlySpan<char> value)
     {
+        if (value.IsEmpty) return _emptyResult;
         var text = context.Text.AsSpan();
         var length = Math.Min(value.Length, text.Length);
         value[..length].CopyTo(text);
