@@ -8,7 +8,7 @@ namespace EdgeServer.EndToEnd.Tests.Waf;
 public sealed class WafProxyTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("edge-waf-e2e-").FullName;
-    private static string GeoTestDb => "/work/shared/geo/maxmind-test/GeoIP2-Country-Test.mmdb";
+    private static string GeoTestDb => EdgeServer.Geo.Tests.GeoTestData.MaxMindTest("GeoIP2-Country-Test.mmdb");
 
     private string Write(string name, string content)
     {

@@ -15,6 +15,9 @@ internal sealed partial class ConfigBinder
     /// <summary>Rule files compiled during this load, by path: one file named by many routes is compiled once.</summary>
     private readonly Dictionary<string, WafCompileResult> _wafFiles = new(StringComparer.Ordinal);
 
+    /// <summary>ACL names and their files: metrics are labelled by ACL name, so two files must not share one.</summary>
+    private readonly Dictionary<string, string> _aclNames = new(StringComparer.Ordinal);
+
     /// <summary>Rule files that use GeoMatch, and where the config names them (checked against 'geo' once it is bound).</summary>
     public List<(string File, SourceMark Mark)> GeoRuleFiles { get; } = [];
 
@@ -61,6 +64,12 @@ internal sealed partial class ConfigBinder
         }
         if (result.UsesGeo) GeoRuleFiles.Add((path, namedAt));
         if (!result.Ok) return false;
+        if (_aclNames.TryGetValue(result.Acl!.Name, out var other) && other != path)
+        {
+            reader.Error(namedAt, $"{path}: web ACL name '{result.Acl.Name}' is also the name of {other}; metrics and logs are labelled by ACL name, so give each rule file its own 'Name'");
+            return false;
+        }
+        _aclNames[result.Acl.Name] = path;
         if (connectionLevel && !result.Acl!.IsConnectionLevel)
         {
             var rules = result.Acl.Rules.Where(r => !r.Statement.IsConnectionLevel).Select(r => r.Name);
