@@ -1,5 +1,6 @@
 using System.Text.Json;
 using EdgeServer.Config.Model;
+using EdgeServer.Config.Values;
 
 namespace EdgeServer.Config;
 
@@ -39,6 +40,27 @@ internal static partial class ConfigJson
             w.WriteString("newPerIp", rate.ToString());
             w.WriteNumber("newPerIpBurst", limits.NewPerIpBurst);
         }
+        w.WriteEndObject();
+    }
+
+    private static void WriteRedis(RedisConfig? redis, Utf8JsonWriter w)
+    {
+        if (redis is null)
+        {
+            w.WriteNull("redis");
+            return;
+        }
+        w.WriteStartObject("redis");
+        w.WriteString("address", $"{redis.Address.Host}:{redis.Address.Port}");
+        WriteSecret(w, "password", redis.Password);
+        w.WriteNumber("database", redis.Database);
+        w.WriteString("connectTimeout", DurationValue.Format(redis.ConnectTimeout));
+        w.WriteString("timeout", DurationValue.Format(redis.Timeout));
+        w.WriteString("failPolicy", CamelCase(redis.FailPolicy.ToString()));
+        w.WriteString("mode", CamelCase(redis.Mode.ToString()));
+        w.WriteString("syncInterval", DurationValue.Format(redis.SyncInterval));
+        w.WriteString("keyPrefix", redis.KeyPrefix);
+        w.WriteString("source", redis.Mark.ToString());
         w.WriteEndObject();
     }
 

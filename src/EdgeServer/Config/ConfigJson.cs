@@ -75,6 +75,7 @@ internal static partial class ConfigJson
 
         WriteGeo(config.Geo, w);
         WriteRateLimits(config.RateLimits, w);
+        WriteRedis(config.Redis, w);
 
         w.WriteEndObject();
     }

@@ -95,4 +95,27 @@ public sealed class RateLimitConfigTests
     [Fact]
     public void Connection_limit_burst_needs_a_rate() =>
         HasError(Listener.Replace("    address: 127.0.0.1:8080\n", "    address: 127.0.0.1:8080\n    connectionLimits: {newPerIpBurst: 5}\n", StringComparison.Ordinal), 4, 23, "'newPerIpBurst' needs 'newPerIp'");
+
+    [Fact]
+    public void Redis_binds_with_defaults_and_its_password_is_redacted()
+    {
+        var config = Valid(L + "rateLimits:\n  - {name: per-ip, rate: 1/s, global: true}\nredis:\n  address: 127.0.0.1:6379\n  password: s3cret-pw\n  mode: exact\n  failPolicy: closed\n");
+        var redis = config.Redis!;
+        Assert.Equal(("127.0.0.1", 6379, GlobalLimitMode.Exact, RedisFailPolicy.Closed), (redis.Address.Host, redis.Address.Port, redis.Mode, redis.FailPolicy));
+        Assert.Equal((TimeSpan.FromMilliseconds(5), TimeSpan.FromMilliseconds(100), "edge:"), (redis.Timeout, redis.SyncInterval, redis.KeyPrefix));
+        var json = ConfigJson.ToJsonString(config).Replace("\\u003C", "<", StringComparison.Ordinal).Replace("\\u003E", ">", StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cret-pw", json, StringComparison.Ordinal);
+        Assert.Contains("\"password\": \"<redacted>\"", json, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Redis_needs_an_address() => HasError(L + "redis:\n  timeout: 5ms\n", 8, 3, "'redis' needs 'address'");
+
+    [Fact]
+    public void A_broken_redis_section_is_reported_once()
+    {
+        var result = Load(L + "rateLimits:\n  - {name: per-ip, rate: 1/s, global: true}\nredis:\n  address: 127.0.0.1:6379\n  mode: exactly\n");
+        var error = Assert.Single(result.Errors);
+        Assert.Contains("'mode': expected one of exact, approximate", error.Message, StringComparison.Ordinal);
+    }
 }

@@ -11,7 +11,7 @@ namespace EdgeServer.Config.Binding;
 /// </summary>
 internal sealed partial class ConfigBinder(YamlNodeReader reader)
 {
-    private static readonly string[] RootKeys = ["listeners", "admin", "limits", "routes", "clusters", "accessLog", "echoBackend", "geo", "rateLimits"];
+    private static readonly string[] RootKeys = ["listeners", "admin", "limits", "routes", "clusters", "accessLog", "echoBackend", "geo", "rateLimits", "redis"];
 
     /// <summary>Names show up in logs and metric labels, so they are kept to a safe, unquoted alphabet.</summary>
     private const string NameExpected = "a name of letters, digits, '-', '_' and '.'";
@@ -33,7 +33,7 @@ internal sealed partial class ConfigBinder(YamlNodeReader reader)
         };
         Marks.Root = reader.MarkOf(root);
         Marks.AdminAddress = Marks.EchoBackendAddress = Marks.Root;
-        bool sawListeners = false;
+        bool sawListeners = false, redisBroken = false;
         foreach (var e in reader.Entries(root, "the top level", RootKeys))
         {
             switch (e.Key)
@@ -52,8 +52,10 @@ internal sealed partial class ConfigBinder(YamlNodeReader reader)
                 case "echoBackend": config = config with { EchoBackend = BindEchoBackend(e) }; break;
                 case "geo": config = config with { Geo = BindGeo(e) }; break;
                 case "rateLimits": config = config with { RateLimits = BindList(e, "rate limit", BindRateLimit) }; break;
+                case "redis": config = config with { Redis = BindRedis(e) }; redisBroken = config.Redis is null; break;
             }
         }
+        Marks.RedisBroken = redisBroken;
         if (!sawListeners)
             reader.Error(Marks.Root, "missing 'listeners': expected a list with at least one listener (name and address)");
         if (config.Geo.Database is null)

@@ -27,4 +27,6 @@ internal sealed class ConfigMarks
     public List<(string Name, SourceMark Mark)> RateLimitReferences { get; } = [];
     /// <summary>Every rate limit name written, including limits dropped for other errors (like <see cref="DeclaredClusters"/>).</summary>
     public HashSet<string> DeclaredRateLimits { get; } = new(StringComparer.Ordinal);
+    /// <summary>A 'redis' section was given but had errors (so global limits are not reported as lacking one).</summary>
+    public bool RedisBroken { get; set; }
 }

@@ -43,6 +43,7 @@ internal static class ConfigValidator
             var hint = suggestion is null ? "" : $" (did you mean '{suggestion}'?)";
             reader.Error(mark, $"unknown rate limit '{name}'{hint}; declare it under 'rateLimits'");
         }
+        if (config.Redis is not null || marks.RedisBroken) return;
         foreach (var limit in config.RateLimits.Where(l => l.Global))
         {
             reader.Error(limit.Mark, $"rate limit '{limit.Name}' is global, which needs the 'redis' section (not configured)");

@@ -14,4 +14,6 @@ public sealed record EdgeConfig
     public GeoConfig Geo { get; init; } = new();
     /// <summary>Named rate limits; listeners and routes apply them by name.</summary>
     public IReadOnlyList<RateLimitConfig> RateLimits { get; init; } = [];
+    /// <summary>Null: no global limits (each node limits alone).</summary>
+    public RedisConfig? Redis { get; init; }
 }
