@@ -26,7 +26,26 @@ public sealed class WebAcl(string name, string source, WafAction defaultAction, 
     {
         var tally = new WafStopTally(rules.Length);
         for (var i = 0; i < rules.Length; i++) rules[i].Counters.Attach(tally, i);
+        AssignCacheSlots(rules);
         return tally;
+    }
+
+    /// <summary>
+    /// One cache slot per transformation chain that two or more inspections apply: only those can reuse a
+    /// result. A chain of no transformation only widens bytes, cheaper than caching it.
+    /// </summary>
+    private static void AssignCacheSlots(WafRule[] rules)
+    {
+        var groups = rules.SelectMany(r => r.Statement.Inspections)
+            .Where(i => i.Transformations.Any(t => t != Transforms.TextTransformationType.None))
+            .GroupBy(i => string.Join(">", i.Transformations))
+            .Where(g => g.Count() > 1);
+        var slot = 0;
+        foreach (var group in groups)
+        {
+            foreach (var inspection in group) inspection.CacheSlot = slot;
+            slot++;
+        }
     }
 
     /// <summary>Every rule can be decided from the peer address alone (see <see cref="Statements.WafStatement.IsConnectionLevel"/>).</summary>
@@ -40,9 +59,9 @@ public sealed class WebAcl(string name, string source, WafAction defaultAction, 
     {
         var text = ArrayPool<char>.Shared.Rent(Math.Max(FieldToMatch.MaxInspectedChars, BodyInspectionBytes));
         var labelIds = ArrayPool<int>.Shared.Rent(64);
+        var context = new WafContext(request, countries, now, text, labelIds);
         try
         {
-            var context = new WafContext(request, countries, now, text, labelIds);
             for (var i = 0; i < rules.Length; i++)
             {
                 var rule = rules[i];
@@ -64,6 +83,7 @@ public sealed class WebAcl(string name, string source, WafAction defaultAction, 
         }
         finally
         {
+            context.Cache.Release();
             ArrayPool<int>.Shared.Return(labelIds);
             ArrayPool<char>.Shared.Return(text);
         }

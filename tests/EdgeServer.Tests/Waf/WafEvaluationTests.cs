@@ -187,6 +187,51 @@ public sealed class WafEvaluationTests(WafTestFiles files) : IClassFixture<WafTe
     }
 
     [Fact]
+    public void Rules_sharing_a_transformation_chain_reuse_text_only_for_the_same_value()
+    {
+        // Four inspections with one chain: their transformed text is cached per value, so a cached User-Agent
+        // must never answer for the Referer, the path, or a second User-Agent header.
+        var acl = Acl("""
+              - Name: ua
+                Priority: 1
+                Action: { Count: {} }
+                RuleLabels: [{ Name: "seen:ua" }]
+                Statement: { ByteMatchStatement: { SearchString: "curl", PositionalConstraint: CONTAINS, FieldToMatch: { SingleHeader: { Name: user-agent } }, TextTransformations: [{ Priority: 0, Type: URL_DECODE }, { Priority: 1, Type: LOWERCASE }] } }
+              - Name: referer
+                Priority: 2
+                Action: { Count: {} }
+                RuleLabels: [{ Name: "seen:referer" }]
+                Statement: { ByteMatchStatement: { SearchString: "evil", PositionalConstraint: CONTAINS, FieldToMatch: { SingleHeader: { Name: referer } }, TextTransformations: [{ Priority: 0, Type: URL_DECODE }, { Priority: 1, Type: LOWERCASE }] } }
+              - Name: any-header
+                Priority: 3
+                Action: { Count: {} }
+                RuleLabels: [{ Name: "seen:any" }]
+                Statement: { ByteMatchStatement: { SearchString: "wget", PositionalConstraint: CONTAINS, FieldToMatch: { Headers: { MatchPattern: { All: {} }, MatchScope: VALUE, OversizeHandling: CONTINUE } }, TextTransformations: [{ Priority: 0, Type: URL_DECODE }, { Priority: 1, Type: LOWERCASE }] } }
+              - Name: path
+                Priority: 4
+                Action: { Count: {} }
+                RuleLabels: [{ Name: "seen:path" }]
+                Statement: { ByteMatchStatement: { SearchString: "/admin", PositionalConstraint: STARTS_WITH, FieldToMatch: { UriPath: {} }, TextTransformations: [{ Priority: 0, Type: URL_DECODE }, { Priority: 1, Type: LOWERCASE }] } }
+              - Name: all
+                Priority: 5
+                Action: { Block: {} }
+                Statement:
+                  AndStatement:
+                    Statements:
+                      - LabelMatchStatement: { Scope: LABEL, Key: "seen:ua" }
+                      - NotStatement: { Statement: { LabelMatchStatement: { Scope: LABEL, Key: "seen:referer" } } }
+                      - LabelMatchStatement: { Scope: LABEL, Key: "seen:any" }
+                      - NotStatement: { Statement: { LabelMatchStatement: { Scope: LABEL, Key: "seen:path" } } }
+            """);
+        // curl in the first User-Agent, wget in a second one: both values are inspected separately.
+        var headers = "User-Agent: %43URL/8\r\nReferer: https://good.example/\r\nUser-Agent: WGET\r\n";
+        Assert.Equal("all", Evaluate(acl, Get("/home", headers)).Rule?.Name);
+        Assert.False(Evaluate(acl, Get("/%41dmin", headers)).Blocked);
+        Assert.False(Evaluate(acl, Get("/home", headers.Replace("good", "EVIL", StringComparison.Ordinal))).Blocked);
+        Assert.False(Evaluate(acl, Get("/home", "User-Agent: curl\r\n")).Blocked);
+    }
+
+    [Fact]
     public void Geo_match_labels_the_country_and_not_statements_invert()
     {
         var acl = Acl("""

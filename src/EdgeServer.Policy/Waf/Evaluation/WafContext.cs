@@ -75,4 +75,24 @@ public ref struct WafContext
     }
 
     internal readonly ReadOnlySpan<int> Labels => LabelIds.AsSpan(0, LabelCount);
+
+    /// <summary>Transformed values shared by rules with the same chain (see <see cref="TransformedTextCache"/>).</summary>
+    internal TransformedTextCache Cache;
+
+    /// <summary>Where <paramref name="raw"/> lives: 1 the request head, 2 the inspected body; false for anything else.</summary>
+    internal readonly bool TryLocate(ReadOnlySpan<byte> raw, out int source, out int offset)
+    {
+        if (Request.Head is { } head && head.Buffer.AsSpan().Overlaps(raw, out offset))
+        {
+            source = 1;
+            return true;
+        }
+        if (Request.Body.Overlaps(raw, out offset))
+        {
+            source = 2;
+            return true;
+        }
+        (source, offset) = (0, 0);
+        return false;
+    }
 }

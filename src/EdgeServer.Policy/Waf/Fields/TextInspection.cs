@@ -34,6 +34,12 @@ public sealed class TextInspection
 
     private readonly bool _emptyResult;
 
+    /// <summary>
+    /// Set by the ACL when another inspection applies the same transformation chain: the slot its results are
+    /// cached under for the evaluation; -1 when no other rule could reuse them.
+    /// </summary>
+    internal int CacheSlot { get; set; } = -1;
+
     public FieldToMatch Field { get; }
     public IReadOnlyList<TextTransformationType> Transformations => _transformations;
     public TextPredicate Predicate => _predicate;
@@ -44,6 +50,16 @@ public sealed class TextInspection
     internal bool Test(ref WafContext context, ReadOnlySpan<byte> raw)
     {
         if (raw.IsEmpty) return _emptyResult;
+        var slot = CacheSlot;
+        int source = 0, offset = 0;
+        if (slot >= 0 && context.TryLocate(raw, out source, out offset))
+        {
+            if (context.Cache.TryGet(slot, source, offset, raw.Length, out var cached)) return _predicate.Test(cached);
+        }
+        else
+        {
+            slot = -1;
+        }
         var text = context.Text.AsSpan();
         var length = Math.Min(raw.Length, text.Length);
         Encoding.Latin1.GetChars(raw[..length], text);
@@ -51,6 +67,7 @@ public sealed class TextInspection
         {
             length = TextTransformations.Apply(transformation, text[..length], text);
         }
+        if (slot >= 0) context.Cache.Store(slot, source, offset, raw.Length, text[..length]);
         return _predicate.Test(text[..length]);
     }
 

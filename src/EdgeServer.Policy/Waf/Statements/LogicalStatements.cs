@@ -1,4 +1,5 @@
 using EdgeServer.Policy.Waf.Evaluation;
+using EdgeServer.Policy.Waf.Fields;
 
 namespace EdgeServer.Policy.Waf.Statements;
 
@@ -19,6 +20,7 @@ public sealed class AndStatement(WafStatement[] statements) : WafStatement
     public override bool IsConnectionLevel => _statements.All(s => s.IsConnectionLevel);
     public override int Cost => _statements.Sum(s => s.Cost);
     public override string Describe() => "AND(" + string.Join(", ", _statements.Select(s => s.Describe())) + ")";
+    public override IEnumerable<TextInspection> Inspections => _statements.SelectMany(s => s.Inspections);
 }
 
 /// <summary>Any of its statements, cheapest first.</summary>
@@ -38,6 +40,7 @@ public sealed class OrStatement(WafStatement[] statements) : WafStatement
     public override bool IsConnectionLevel => _statements.All(s => s.IsConnectionLevel);
     public override int Cost => _statements.Sum(s => s.Cost);
     public override string Describe() => "OR(" + string.Join(", ", _statements.Select(s => s.Describe())) + ")";
+    public override IEnumerable<TextInspection> Inspections => _statements.SelectMany(s => s.Inspections);
 }
 
 public sealed class NotStatement(WafStatement statement) : WafStatement
@@ -46,4 +49,5 @@ public sealed class NotStatement(WafStatement statement) : WafStatement
     public override bool IsConnectionLevel => statement.IsConnectionLevel;
     public override int Cost => statement.Cost;
     public override string Describe() => "NOT(" + statement.Describe() + ")";
+    public override IEnumerable<TextInspection> Inspections => statement.Inspections;
 }

@@ -11,6 +11,7 @@ public sealed class TextMatchStatement(TextInspection inspection) : WafStatement
     public override bool IsConnectionLevel => false;
     public override int Cost => Inspection.Cost;
     public override string Describe() => Inspection.Describe();
+    public override IEnumerable<TextInspection> Inspections => [Inspection];
 }
 
 /// <summary>
@@ -29,4 +30,5 @@ public sealed class SizeConstraintStatement(TextInspection inspection, SizePredi
     public override bool IsConnectionLevel => false;
     public override int Cost => inspection.Cost;
     public override string Describe() => inspection.Describe();
+    public override IEnumerable<TextInspection> Inspections => [inspection];
 }

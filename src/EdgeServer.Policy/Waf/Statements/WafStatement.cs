@@ -1,4 +1,5 @@
 using EdgeServer.Policy.Waf.Evaluation;
+using EdgeServer.Policy.Waf.Fields;
 
 namespace EdgeServer.Policy.Waf.Statements;
 
@@ -18,4 +19,7 @@ public abstract class WafStatement
 
     /// <summary>One line for `edge waf explain`.</summary>
     public abstract string Describe();
+
+    /// <summary>The text inspections in this statement's tree (the ACL shares transformed text between them).</summary>
+    public virtual IEnumerable<TextInspection> Inspections => [];
 }
