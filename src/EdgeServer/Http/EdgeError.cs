@@ -24,7 +24,7 @@ internal static class EdgeError
         Append(body, ref n, ",\"error\":\""u8);
         n += Encoding.UTF8.GetBytes(reason.AsSpan(0, Math.Min(reason.Length, MaxReasonChars)), body[n..]);
         Append(body, ref n, "\",\"request_id\":\""u8);
-        Append(body, ref n, requestId);
+        AppendJsonSafe(body, ref n, requestId);
         Append(body, ref n, "\"}\n"u8);
 
         var w = new HeadWriter(output);
@@ -45,5 +45,15 @@ internal static class EdgeError
     {
         bytes.CopyTo(target[at..]);
         at += bytes.Length;
+    }
+
+    /// <summary>A request id the client sent (on a trusting listener) may hold '"' or '\': those bytes are dropped rather than break the JSON.</summary>
+    internal static void AppendJsonSafe(Span<byte> target, ref int at, ReadOnlySpan<byte> bytes)
+    {
+        foreach (var b in bytes)
+        {
+            if (b is (byte)'"' or (byte)'\\' or < 0x20) continue;
+            target[at++] = b;
+        }
     }
 }

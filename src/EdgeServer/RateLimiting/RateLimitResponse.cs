@@ -1,0 +1,70 @@
+using System.Buffers.Text;
+using System.IO.Pipelines;
+using EdgeServer.Http;
+
+namespace EdgeServer.RateLimiting;
+
+/// <summary>
+/// The 429 a limit or quota answers with: Retry-After (RFC 9110) and the IETF RateLimit-Policy and RateLimit
+/// fields (draft-ietf-httpapi-ratelimit-headers: <c>"name";q=quota;w=window</c> and <c>"name";r=remaining;t=reset</c>),
+/// so clients can back off precisely, and a JSON body naming the limit. The policy item is encoded once when
+/// the config is compiled; nothing here allocates.
+/// </summary>
+internal static class RateLimitResponse
+{
+    private const int MaxRequestIdBytes = 128;
+
+    /// <param name="policy">The pre-encoded policy item, e.g. <c>"per-ip";q=100;w=1</c>.</param>
+    /// <param name="name">The limit's or plan's name (a config name: letters, digits, '-', '_', '.').</param>
+    /// <param name="reason">"rate limit exceeded" or "quota exhausted".</param>
+    public static long Write(PipeWriter output, ReadOnlySpan<byte> policy, ReadOnlySpan<byte> name, ReadOnlySpan<byte> reason,
+        long remaining, long resetSeconds, long retryAfterSeconds, ReadOnlySpan<byte> requestId, bool close, bool headOnly)
+    {
+        if (requestId.Length > MaxRequestIdBytes) requestId = requestId[..MaxRequestIdBytes];
+        Span<byte> body = stackalloc byte[160 + 2 * 64 + MaxRequestIdBytes];
+        var n = 0;
+        Append(body, ref n, "{\"status\":429,\"error\":\""u8);
+        Append(body, ref n, reason);
+        Append(body, ref n, "\",\"limit\":\""u8);
+        Append(body, ref n, name[..Math.Min(name.Length, 64)]);
+        Append(body, ref n, "\",\"retry_after\":"u8);
+        Utf8Formatter.TryFormat(retryAfterSeconds, body[n..], out var digits);
+        n += digits;
+        Append(body, ref n, ",\"request_id\":\""u8);
+        EdgeError.AppendJsonSafe(body, ref n, requestId);
+        Append(body, ref n, "\"}\n"u8);
+
+        var w = new HeadWriter(output);
+        StatusLines.Write(ref w, 429);
+        w.Write(DateHeader.Line);
+        w.Write("Server: edge\r\nContent-Type: application/json\r\nCache-Control: no-store\r\nRetry-After: "u8);
+        w.WriteNumber(retryAfterSeconds);
+        w.Write("\r\nRateLimit-Policy: "u8);
+        w.Write(policy);
+        w.Write("\r\nRateLimit: \""u8);
+        w.Write(name);
+        w.Write("\";r="u8);
+        w.WriteNumber(remaining);
+        w.Write(";t="u8);
+        w.WriteNumber(resetSeconds);
+        w.Write("\r\nContent-Length: "u8);
+        w.WriteNumber(n);
+        w.WriteCrLf();
+        if (requestId.Length > 0) w.WriteHeader("X-Request-Id"u8, requestId);
+        if (close) w.Write("Connection: close\r\n"u8);
+        w.WriteCrLf();
+        if (!headOnly) w.Write(body[..n]);
+        w.Commit();
+        return w.Written;
+    }
+
+    /// <summary>The policy item for RateLimit-Policy: the name as a quoted string, the quota and the window in seconds.</summary>
+    public static byte[] EncodePolicy(string name, long quota, long windowSeconds) =>
+        System.Text.Encoding.ASCII.GetBytes($"\"{name}\";q={quota};w={windowSeconds}");
+
+    private static void Append(Span<byte> target, ref int at, ReadOnlySpan<byte> bytes)
+    {
+        bytes.CopyTo(target[at..]);
+        at += bytes.Length;
+    }
+}
