@@ -3,7 +3,7 @@ namespace EdgeServer.Config.Model;
 /// <summary>What a rate limit counts by: one counter per distinct value.</summary>
 public enum RateLimitKeyKind
 {
-    /// <summary>The client address (the peer, or the first untrusted X-Forwarded-For hop on a trusting listener).</summary>
+    /// <summary>The client address: the TCP peer (IPv4-mapped IPv6 counted as IPv4).</summary>
     ClientIp,
     /// <summary>The client address's network: /24 for IPv4 and /64 for IPv6 unless configured.</summary>
     IpPrefix,
