@@ -48,7 +48,7 @@ public sealed class ExampleRuleFilesTests
     public void The_examples_cover_what_the_readme_promises()
     {
         var names = Directory.EnumerateFiles(RuleDirectory).Where(IsRuleFile).Select(Path.GetFileName).ToHashSet(StringComparer.Ordinal);
-        Assert.Superset(new HashSet<string?>(["baseline.yaml", "geo-block.yaml", "geo-block-next.json", "admin-mtls.yaml", "connection.yaml"], StringComparer.Ordinal), names);
+        Assert.Superset(new HashSet<string?>(["baseline.yaml", "geo-block.yaml", "geo-block-next.json", "admin-mtls.yaml", "admin-private.yaml", "connection.yaml"], StringComparer.Ordinal), names);
         // ACL names label metrics: every example has its own.
         var aclNames = names.Select(n => Compile(n!).Acl!.Name).ToList();
         Assert.Equal(aclNames.Count, aclNames.Distinct(StringComparer.Ordinal).Count());
@@ -201,6 +201,21 @@ public sealed class ExampleRuleFilesTests
         {
             Directory.Delete(pki, recursive: true);
         }
+    }
+
+    [Fact]
+    public void Admin_private_hides_admin_paths_from_outside_the_internal_networks()
+    {
+        var acl = Compile("admin-private.yaml").Acl!;
+        foreach (var path in new[] { "/admin", "/ADMIN/users", "/%61dmin", "/x/../admin/", "/internal/metrics" })
+        {
+            var verdict = Evaluate(acl, Get(path));
+            Assert.True(verdict.Blocked, path);
+            Assert.Equal(404, verdict.Response?.Status);
+            Assert.False(Evaluate(acl, Get(path), ip: "10.1.2.3").Blocked, path);
+        }
+        Assert.False(Evaluate(acl, Get("/administrator-guide")).Blocked);
+        Assert.False(Evaluate(acl, Get("/home")).Blocked);
     }
 
     [Fact]
