@@ -4,7 +4,8 @@ namespace EdgeServer.Policy.Injection;
 /// SQL injection detection in the manner of libinjection: tokenize, fold, decide; no regular expressions.
 /// The input is read in three contexts, because the detector cannot know where the application puts it: as-is
 /// (a numeric parameter or a whole clause), and as the rest of a literal opened by a single or a double quote
-/// (<c>' or '1'='1</c> only reads as code once the quote before it is assumed). Allocation-free and linear;
+/// (<c>' or '1'='1</c> only reads as code once the quote before it is assumed). The double-quote context is read as
+/// MySQL, the dialect whose strings take double quotes, as libinjection does. Allocation-free and linear;
 /// only the first <see cref="InjectionLimits.MaxInputChars"/> characters are read.
 /// </summary>
 public static class SqlInjectionDetector
@@ -47,7 +48,7 @@ public static class SqlInjectionDetector
         Span<char> word = stackalloc char[SqlTokenizer.WordCapacity];
         Span<SqlToken> ring = stackalloc SqlToken[SqlTokenWindow.Capacity];
         var window = new SqlTokenWindow(new SqlTokenizer(input, openQuote, word), ring, fingerprint);
-        bool found = SqlRules.IsInjection(ref window, quoted: openQuote != '\0');
+        bool found = SqlRules.IsInjection(ref window, openQuote);
 
         // Fill the fingerprint's remaining places so it reads the same whether or not a rule decided early.
         for (int k = 0; k < SqlTokenWindow.Capacity && window.Fingerprint.Length < FingerprintCapacity && window[k].Kind != SqlKind.End; k++)

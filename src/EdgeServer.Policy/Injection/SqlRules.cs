@@ -18,15 +18,21 @@ internal static class SqlRules
 {
     private const int MaxParens = 3;
 
-    public static bool IsInjection(ref SqlTokenWindow w, bool quoted)
+    /// <param name="openQuote">The quote of the literal the input is assumed to continue, or '\0' for as-is.</param>
+    public static bool IsInjection(ref SqlTokenWindow w, char openQuote)
     {
+        bool quoted = openQuote != '\0';
         if (quoted && (w[0].Kind != SqlKind.String || w[0].Has(SqlFlags.Unterminated)))
         {
             // The whole input sits inside the literal: nothing of it is code in this context.
             return false;
         }
 
-        if (Anchored(ref w, quoted))
+        // A statement straight after the closed literal, with no ';' (x' select ...), is T-SQL batching, and T-SQL
+        // quotes strings with ' only: its " delimits identifiers (QUOTED_IDENTIFIER, on by default). Like
+        // libinjection, the double-quote context is read as MySQL, where a statement needs its separator.
+        bool batchesWithoutSeparator = openQuote == '\'';
+        if (Anchored(ref w, quoted, batchesWithoutSeparator))
         {
             return true;
         }
@@ -46,7 +52,7 @@ internal static class SqlRules
         return false;
     }
 
-    private static bool Anchored(ref SqlTokenWindow w, bool quoted)
+    private static bool Anchored(ref SqlTokenWindow w, bool quoted, bool batchesWithoutSeparator)
     {
         SqlToken first = w[0];
         int i;
@@ -84,7 +90,7 @@ internal static class SqlRules
             SqlKind.End => quoted && t.Has(SqlFlags.AfterComment),
             SqlKind.Operator => OperatorInjection(ref w, i, quoted),
             SqlKind.Clause => ClauseInjection(ref w, i, quoted),
-            SqlKind.Statement => quoted && Statement(ref w, i, lenient: false),
+            SqlKind.Statement => batchesWithoutSeparator && Statement(ref w, i, lenient: false),
             _ => false,
         };
     }
@@ -174,7 +180,8 @@ internal static class SqlRules
 
         if (a.Kind == SqlKind.String)
         {
-            return next.Has(SqlFlags.AfterComment) || next.Kind == SqlKind.Semicolon;
+            // "1' or '1": the application's closing quote completes the condition's literal ('1' or '1').
+            return next.Has(SqlFlags.AfterComment) || next.Kind == SqlKind.Semicolon || a.Has(SqlFlags.ValueClosedByApplication);
         }
 
         // As-is, "4 or 5" is prose; it takes a comment or a following clause to look like a query.

@@ -44,6 +44,12 @@ internal enum SqlFlags : byte
     AfterComment = 2,
     /// <summary>A function (or procedure) used for time delays, file access, command execution or error leaks.</summary>
     Dangerous = 4,
+    /// <summary>
+    /// An unterminated string opened by the context's own quote whose text is one value, as the final <c>1</c> of
+    /// <c>1' or '1</c>: the application's closing quote completes it into the literal <c>'1'</c>. Text of several
+    /// words, or starting with a space (<c>'or' is a conjunction</c>), is the rest of a sentence and is not marked.
+    /// </summary>
+    ValueClosedByApplication = 8,
 }
 
 internal readonly record struct SqlToken(SqlKind Kind, SqlWord Word = SqlWord.None, SqlFlags Flags = SqlFlags.None)

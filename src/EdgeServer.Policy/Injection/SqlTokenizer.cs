@@ -17,6 +17,7 @@ internal ref struct SqlTokenizer
 
     private readonly ReadOnlySpan<char> _s;
     private readonly Span<char> _word;
+    private readonly char _contextQuote;
     private int _pos;
     private char _openQuote;
     private bool _inVersionedComment;
@@ -25,6 +26,7 @@ internal ref struct SqlTokenizer
     {
         _s = input;
         _word = wordScratch;
+        _contextQuote = openQuote;
         _openQuote = openQuote;
     }
 
@@ -109,6 +111,7 @@ internal ref struct SqlTokenizer
 
     private SqlToken ReadString(char quote)
     {
+        int start = _pos;
         while (_pos < _s.Length)
         {
             char c = _s[_pos];
@@ -131,7 +134,31 @@ internal ref struct SqlTokenizer
         }
 
         _pos = _s.Length;
-        return new(SqlKind.String, Flags: SqlFlags.Unterminated);
+        bool closedByApplication = quote == _contextQuote && IsOneValue(_s[start..]);
+        return new(SqlKind.String, Flags: SqlFlags.Unterminated | (closedByApplication ? SqlFlags.ValueClosedByApplication : SqlFlags.None));
+    }
+
+    /// <summary>
+    /// Whether the text after an opening quote is one value ('1', 'x', trailing spaces allowed) rather than words:
+    /// a quote followed by a space, or text with spaces inside, is prose quoting, not a literal being opened.
+    /// </summary>
+    private static bool IsOneValue(ReadOnlySpan<char> text)
+    {
+        int end = text.Length;
+        while (end > 0 && IsSpace(text[end - 1]))
+        {
+            end--;
+        }
+
+        for (int i = 0; i < end; i++)
+        {
+            if (IsSpace(text[i]))
+            {
+                return false;
+            }
+        }
+
+        return end > 0;
     }
 
     private SqlToken SkipLineComment()

@@ -9,6 +9,8 @@ public class SqlInjectionDetectorTests
     [InlineData("' or 1=1--")]
     [InlineData("\" or \"\"=\"")]
     [InlineData("1' or '1")]
+    [InlineData("x' and 'x ")]
+    [InlineData("') or ('1")]
     [InlineData("') or ('a'='a")]
     [InlineData("' or username like '%")]
     [InlineData("1 or 1=1")]
@@ -38,6 +40,8 @@ public class SqlInjectionDetectorTests
     [InlineData("1; exec master..xp_cmdshell 'dir'")]
     [InlineData("'; shutdown--")]
     [InlineData("hello; declare @x int")]
+    [InlineData("x' select * from users--")]
+    [InlineData("x\"; select * from users--")]
     public void StackedQueries(string input) => Assert.True(SqlInjectionDetector.IsSqlInjection(input));
 
     [Theory]
@@ -81,6 +85,9 @@ public class SqlInjectionDetectorTests
     [InlineData("1 or 2")]
     [InlineData("rain or shine = ok")]
     [InlineData("He wrote \"select * from t where a='x'\" in chat")]
+    [InlineData("He typed \"drop table users\" by mistake")]
+    [InlineData("'or' conjunction")]
+    [InlineData("rock' or 'roll is here")]
     [InlineData("drop me a line; I'll call back")]
     [InlineData("5'10\"")]
     [InlineData("-- no comment --")]
