@@ -10,8 +10,8 @@ internal static class GeoAddressSets
 {
     public const int Size = 1024;
 
-    // Random bits under the RIRs' busiest /12s (2001::/16 and 2400::, 2600::, 2800::, 2a00::/12), so most IPv6
-    // lookups end in a country, as client traffic does.
+    // Random bits under the RIRs' busiest blocks (2001::/16 and 2400::, 2600::, 2800::, 2a00::/12), so IPv6 lookups
+    // walk where allocations are. Still, 158 of the 1,024 find a country: most of that space is not yet handed out.
     private static readonly byte[][] BusyTops = [[0x20, 0x01], [0x24, 0x00], [0x26, 0x00], [0x28, 0x00], [0x2a, 0x00]];
 
     /// <summary>Size addresses of 4 bytes each, in network order, back to back.</summary>
