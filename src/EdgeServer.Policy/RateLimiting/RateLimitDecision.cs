@@ -23,6 +23,8 @@ public readonly struct RateLimitDecision
 
     public bool Allowed { get; }
 
+    internal RateLimitDecision AsOverflow() => new(Rate, Allowed, _now, _tat, _retryAfterTicks, overflowed: true);
+
     /// <summary>
     /// The key found no room in its table group (every slot held an active key), so the limit's shared overflow bucket
     /// decided. See <see cref="KeyedRateLimiter"/>.

@@ -156,14 +156,14 @@ public class GcraCellTests
     [Fact]
     public void Eight_threads_over_a_moving_clock_get_exactly_burst_plus_elapsed_over_interval()
     {
-        // The clock moves only after some thread was denied, so the bucket never refills completely and every grant is
-        // accounted for: B + ⌊elapsed / T⌋ is then both the upper bound and, once the final denial is seen, exact.
+        // The clock moves only after some thread was denied at the current time (the bucket is then empty), and by less
+        // than B·T, so the bucket never refills completely and every grant is accounted for: B + ⌊elapsed / T⌋ is then both the upper bound and, once the final denial is seen, exact.
         var clock = new ManualClock();
         var cell = Cell(clock, 1000, TimeSpan.FromSeconds(1), burst: 50);  // T = 1 ms
         long interval = cell.Rate.EmissionInterval;
         long start = clock.Now;
         long allowed = 0;
-        int deniedSinceStep = 0;
+        long deniedAt = 0;
         bool stop = false;
 
         var workers = Enumerable.Range(0, 8).Select(_ => new Thread(() =>
@@ -171,10 +171,11 @@ public class GcraCellTests
             long mine = 0;
             while (!Volatile.Read(ref stop))
             {
-                if (cell.TryAcquire().Allowed)
+                long now = clock.Now;
+                if (cell.TryAcquire(1, now).Allowed)
                     mine++;
                 else
-                    Volatile.Write(ref deniedSinceStep, 1);
+                    Volatile.Write(ref deniedAt, now);
             }
 
             Interlocked.Add(ref allowed, mine);
@@ -185,11 +186,11 @@ public class GcraCellTests
         var random = new Random(5);
         for (int step = 0; step < 2_000; step++)
         {
-            SpinUntilDenied(ref deniedSinceStep);
+            SpinUntilDeniedAt(ref deniedAt, clock.Now);
             clock.Advance(random.Next(1, 20) * interval + random.Next(0, (int)interval));  // never a full refill (< B·T)
         }
 
-        SpinUntilDenied(ref deniedSinceStep);
+        SpinUntilDeniedAt(ref deniedAt, clock.Now);
         Volatile.Write(ref stop, true);
         foreach (var worker in workers)
             worker.Join();
@@ -199,10 +200,11 @@ public class GcraCellTests
         Assert.Equal(start + allowed * interval, cell.Tat);   // no update was lost: every grant moved the TAT by T
     }
 
-    private static void SpinUntilDenied(ref int flag)
+    /// <summary>Waits for a denial decided at the clock's current reading, not at one the last advance made stale.</summary>
+    private static void SpinUntilDeniedAt(ref long deniedAt, long now)
     {
         var spin = new SpinWait();
-        while (Interlocked.Exchange(ref flag, 0) == 0)
+        while (Volatile.Read(ref deniedAt) != now)
             spin.SpinOnce();
     }
 
