@@ -30,7 +30,8 @@ public static class ApiKeyNames
         for (var i = 0; i < owner.Length; i++)
         {
             var c = owner[i];
-            if (char.IsControl(c)) return false;
+            // Control characters and U+2028/U+2029 would break the line in a log, a header or the YAML store.
+            if (char.IsControl(c) || char.GetUnicodeCategory(c) is System.Globalization.UnicodeCategory.LineSeparator or System.Globalization.UnicodeCategory.ParagraphSeparator) return false;
             // A lone surrogate cannot be written as UTF-8 into the store file.
             if (char.IsHighSurrogate(c) && i + 1 < owner.Length && char.IsLowSurrogate(owner[i + 1])) i++;
             else if (char.IsSurrogate(c)) return false;

@@ -140,5 +140,7 @@ public sealed class ApiKeyFormatTests
         Assert.False(ApiKeyNames.IsValidOwner("lone " + (char)0xDC00 + " low"));
         Assert.False(ApiKeyNames.IsValidOwner("ends high " + (char)0xD83D));
         Assert.True(ApiKeyNames.IsValidOwner("pair " + (char)0xD83D + (char)0xDE80));
+        Assert.False(ApiKeyNames.IsValidOwner("line\u2028separator"));
+        Assert.False(ApiKeyNames.IsValidOwner("next\u0085line"));
     }
 }
