@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging;
 
 namespace EdgeServer.Cli;
 
-/// <summary>The `edge` command line: run, validate, certs, waf, version.</summary>
+/// <summary>The `edge` command line: run, validate, certs, waf, keys, version.</summary>
 internal static class EdgeCli
 {
     public static int Run(string[] args)
@@ -40,6 +40,7 @@ internal static class EdgeCli
         root.Subcommands.Add(validate);
         root.Subcommands.Add(certs);
         root.Subcommands.Add(WafCommands.Create());
+        root.Subcommands.Add(KeysCommands.Create());
         root.Subcommands.Add(version);
         return root.Parse(args).Invoke();
     }
