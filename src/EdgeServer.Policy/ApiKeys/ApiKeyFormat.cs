@@ -5,7 +5,7 @@ namespace EdgeServer.Policy.ApiKeys;
 
 /// <summary>
 /// The shape of an API key: <c>edge_&lt;id&gt;_&lt;secret&gt;</c>, for example
-/// <c>edge_k7f3q2m9xa_4Zq0cJ8h…</c> (59 ASCII characters in all).
+/// <c>edge_k7f3q2m4xa_4Zq0cJ8h…</c> (59 ASCII characters in all).
 /// </summary>
 /// <remarks>
 /// <para>The <b>id</b> is 10 characters of lowercase RFC 4648 base32 (a–z, 2–7): 50 random bits, packed into a

@@ -15,7 +15,7 @@ namespace EdgeServer.ApiKeys;
 /// <example>
 /// <code>
 /// keys:
-///   - id: "k7f3q2m9xa"
+///   - id: "k7f3q2m4xa"
 ///     name: "billing-service"
 ///     owner: "Team Billing &lt;billing@example.com&gt;"
 ///     plan: "gold"
