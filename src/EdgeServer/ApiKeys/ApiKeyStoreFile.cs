@@ -24,7 +24,7 @@ namespace EdgeServer.ApiKeys;
 ///     revokedAt: 2025-04-01T08:30:00Z
 /// </code>
 /// </example>
-internal static class ApiKeyStoreFile
+internal static partial class ApiKeyStoreFile
 {
     /// <summary>About 300 bytes per key: a million keys fit with room to spare; a file far beyond is the wrong file.</summary>
     public const long MaxFileBytes = 512L * 1024 * 1024;
@@ -67,7 +67,7 @@ internal static class ApiKeyStoreFile
         var root = ConfigLoader.ParseSingleDocument(text, reader);
         var entries = root is null ? [] : ReadKeys(root, reader);
         if (reader.Errors.Count > 0)
-            return new ApiKeyStoreLoadResult(null, [.. reader.Errors.OrderBy(e => e.Mark.Line).ThenBy(e => e.Mark.Column)]);
+            return new ApiKeyStoreLoadResult(null, [.. reader.Errors.OrderBy(e => e.Mark.Line).ThenBy(e => e.Mark.Column).Select(Redacted)]);
         return new ApiKeyStoreLoadResult(new ApiKeyStore(entries), []);
     }
 
@@ -202,6 +202,16 @@ internal static class ApiKeyStoreFile
         reader.Error(e.Value, $"'{e.Key}': expected {ExpectedTimestamp}, got '{YamlNodeReader.Shorten(text)}'");
         return null;
     }
+
+    /// <summary>
+    /// Errors echo the values they are about (shortened to 57 characters, which still shows most of a secret); a key
+    /// pasted anywhere in the file, even as a field name, has its secret cut from the message.
+    /// </summary>
+    private static ConfigError Redacted(ConfigError error) =>
+        PlainKey().IsMatch(error.Message) ? error with { Message = PlainKey().Replace(error.Message, "edge_$1_(secret removed)") } : error;
+
+    [System.Text.RegularExpressions.GeneratedRegex("edge_([a-z2-7]{10})_[0-9A-Za-z]{4,}")]
+    private static partial System.Text.RegularExpressions.Regex PlainKey();
 
     private static bool IsBlank(string text)
     {

@@ -193,6 +193,23 @@ public sealed class ApiKeyStoreFileTests
     }
 
     [Fact]
+    public void A_plain_key_written_as_a_field_name_has_its_secret_cut_from_the_message()
+    {
+        var key = ApiKeyFormat.Generate();
+        var error = Assert.Single(Errors($"""
+            keys:
+              - id: aaaaaaaaaa
+                name: a
+                plan: gold
+                sha256: {Hash}
+                createdAt: 2025-03-01T12:00:00Z
+                {key}: oops
+            """));
+        Assert.StartsWith($"{Source}:7:5: unknown key 'edge_{key[5..15]}_(secret removed)", error, StringComparison.Ordinal);
+        Assert.DoesNotContain(key[16..22], error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Shapes_that_are_not_a_list_of_mappings_are_reported()
     {
         Assert.StartsWith($"{Source}:1:7: 'keys': expected a list", Assert.Single(Errors("keys: nope")), StringComparison.Ordinal);
