@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging;
 
 namespace EdgeServer.Cli;
 
-/// <summary>The `edge` command line: run, validate, certs, waf, geo, version.</summary>
+/// <summary>The `edge` command line: run, validate, certs, waf, geo, keys, version.</summary>
 internal static class EdgeCli
 {
     public static int Run(string[] args)
@@ -41,6 +41,7 @@ internal static class EdgeCli
         root.Subcommands.Add(certs);
         root.Subcommands.Add(WafCommands.Create());
         root.Subcommands.Add(GeoCommands.Create());
+        root.Subcommands.Add(KeysCommands.Create());
         root.Subcommands.Add(version);
         return root.Parse(args).Invoke();
     }
