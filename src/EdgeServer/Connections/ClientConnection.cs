@@ -68,6 +68,12 @@ internal sealed class ClientConnection
     /// <summary>The WAF rule that decided the current request (allow or block), for the access log; null when none did.</summary>
     public WafRule? WafRule { get; set; }
 
+    /// <summary>The limit that refused this request (or, dry run, would have), for the access log.</summary>
+    public string? RateLimitedBy { get; set; }
+
+    /// <summary>The API key this request authenticated with, if its route asks for one.</summary>
+    public EdgeServer.Policy.ApiKeys.ApiKeyEntry? ApiKey { get; set; }
+
     /// <summary>The first bytes of the current request's body, read ahead for WAF Body fields (rented; returned by EndRequest).</summary>
     public byte[]? WafBody { get; private set; }
     public int WafBodyLength { get; private set; }
@@ -128,6 +134,8 @@ internal sealed class ClientConnection
     {
         _head.ReturnArrays();
         WafRule = null;
+        RateLimitedBy = null;
+        ApiKey = null;
         WafBodyTruncated = false;
         WafBodyLength = 0;
         if (WafBody is { } body)

@@ -5,6 +5,7 @@ using EdgeServer.Http;
 using EdgeServer.Observability;
 using EdgeServer.Protocol.Http1;
 using EdgeServer.Runtime;
+using EdgeServer.RateLimiting;
 using EdgeServer.Policy.Waf;
 using EdgeServer.Policy.Waf.Evaluation;
 using EdgeServer.Tls;
@@ -130,6 +131,9 @@ internal sealed partial class EdgeConnectionHandler(
             answer = Answer(connection, 403, refusal, close: head.BodyFraming != BodyFraming.None);
             return false;
         }
+        var listenerLimits = snapshot.RateLimits.Listener(connection.Listener.Name);
+        if ((listenerLimits.Length | entry.RateLimits.Length) != 0 && RateLimitGate.Limited(connection, listenerLimits, entry.RateLimits, entry.NameUtf8, out answer))
+            return false;
         if (head.ContentLength > route.MaxBodyBytes)
         {
             answer = Answer(connection, 413, "request body too large", close: true);
@@ -231,6 +235,8 @@ internal sealed partial class EdgeConnectionHandler(
             ClientCert = connection.Identity?.Subject,
             WafRule = connection.WafRule?.Name,
             WafLabels = connection.WafRule?.LabelText,
+            RateLimit = connection.RateLimitedBy,
+            ApiKey = connection.ApiKey?.Name,
         });
     }
 

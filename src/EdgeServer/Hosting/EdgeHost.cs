@@ -6,6 +6,7 @@ using EdgeServer.Config.Model;
 using EdgeServer.Connections;
 using EdgeServer.Observability;
 using EdgeServer.Runtime;
+using EdgeServer.RateLimiting;
 using EdgeServer.Tls;
 using EdgeServer.Waf;
 using EdgeServer.Upstream;
@@ -59,7 +60,8 @@ internal sealed partial class EdgeHost : IAsyncDisposable
         var metrics = new EdgeMetrics();
         var clusters = new ClusterRegistry(responseLimits: RuntimeSnapshot.ResponseLimitsOf(config.Limits));
         var waf = new WafEngine(logger);
-        var runtime = new EdgeRuntime(metrics, clusters, waf);
+        var rateLimits = new RateLimitEngine(TimeProvider.System);
+        var runtime = new EdgeRuntime(metrics, clusters, waf, rateLimits);
         try
         {
             runtime.Apply(config);
@@ -72,6 +74,7 @@ internal sealed partial class EdgeHost : IAsyncDisposable
         }
         var gate = new WafGate(waf, logger);
         metrics.RegisterFamilyWriter(w => waf.Metrics.Write(w, waf.Counters, waf));
+        metrics.RegisterFamilyWriter(w => RateLimitMetrics.Write(w, rateLimits));
         metrics.RegisterGaugeSource(new UpstreamGauges(clusters).Write);
 
         EchoBackend? echo = null;

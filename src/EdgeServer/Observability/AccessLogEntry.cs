@@ -24,4 +24,8 @@ internal readonly ref struct AccessLogEntry
     /// <summary>The WAF rule that allowed or blocked the request, and its labels; null when the default action applied.</summary>
     public string? WafRule { get; init; }
     public string? WafLabels { get; init; }
+    /// <summary>The rate limit or usage plan that refused the request (or would have, "(dry run)"), else null.</summary>
+    public string? RateLimit { get; init; }
+    /// <summary>The authenticated API key's name (never the key), else null.</summary>
+    public string? ApiKey { get; init; }
 }

@@ -36,7 +36,9 @@ internal static class AccessLogFormatter
             + Math.Min(entry.Error?.Length ?? 0, MaxFieldBytes)
             + Math.Min(entry.ClientCert?.Length ?? 0, MaxFieldBytes)
             + Math.Min(entry.WafRule?.Length ?? 0, MaxFieldBytes)
-            + Math.Min(entry.WafLabels?.Length ?? 0, MaxFieldBytes));
+            + Math.Min(entry.WafLabels?.Length ?? 0, MaxFieldBytes)
+            + Math.Min(entry.RateLimit?.Length ?? 0, MaxFieldBytes)
+            + Math.Min(entry.ApiKey?.Length ?? 0, MaxFieldBytes));
 
     /// <summary>Writes the line including its final '\n'; <paramref name="destination"/> must hold <see cref="MaxLength"/> bytes.</summary>
     public static int Format(in AccessLogEntry entry, Span<byte> destination)
@@ -81,6 +83,10 @@ internal static class AccessLogFormatter
         line.String(entry.WafRule);
         line.Raw(",\"waf_labels\":"u8);
         line.String(entry.WafLabels);
+        line.Raw(",\"rate_limit\":"u8);
+        line.String(entry.RateLimit);
+        line.Raw(",\"api_key\":"u8);
+        line.String(entry.ApiKey);
         line.Raw("}\n"u8);
         return line.Written;
     }

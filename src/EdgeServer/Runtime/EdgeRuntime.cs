@@ -1,5 +1,6 @@
 using EdgeServer.Config.Model;
 using EdgeServer.Observability;
+using EdgeServer.RateLimiting;
 using EdgeServer.Routing;
 using EdgeServer.Upstream;
 using EdgeServer.Waf;
@@ -10,7 +11,7 @@ namespace EdgeServer.Runtime;
 /// Owns the current <see cref="RuntimeSnapshot"/> and builds new ones. Compiling is pure until the last
 /// step, so a config that fails to compile changes nothing; the swap is one reference write.
 /// </summary>
-internal sealed class EdgeRuntime(EdgeMetrics metrics, ClusterRegistry clusters, WafEngine waf)
+internal sealed class EdgeRuntime(EdgeMetrics metrics, ClusterRegistry clusters, WafEngine waf, RateLimitEngine rateLimits)
 {
     private RuntimeSnapshot? _current;
     private long _generation;
@@ -19,6 +20,7 @@ internal sealed class EdgeRuntime(EdgeMetrics metrics, ClusterRegistry clusters,
 
     public ClusterRegistry Clusters => clusters;
     public WafEngine Waf => waf;
+    public RateLimitEngine RateLimits => rateLimits;
 
     /// <summary>
     /// Things a reload cannot change in a running process (sockets bound at start). Null when the new
@@ -56,6 +58,7 @@ internal sealed class EdgeRuntime(EdgeMetrics metrics, ClusterRegistry clusters,
         var routes = RouteTable.Compile(config.Routes, config.Limits.MaxBodyBytes);
         // Rule files first: one that no longer compiles throws here, before clusters change.
         var acls = waf.Apply(config);
+        var limits = rateLimits.Apply(config);
         var live = clusters.Apply(config.Clusters);
         var entries = new Dictionary<CompiledRoute, RouteEntry>(ReferenceEqualityComparer.Instance);
         foreach (var route in routes.Routes)
@@ -64,10 +67,11 @@ internal sealed class EdgeRuntime(EdgeMetrics metrics, ClusterRegistry clusters,
             entries[route] = new RouteEntry(route, metrics.ForRoute(route.Name), cluster, cluster is null ? null : metrics.ForCluster(cluster.Name))
             {
                 Waf = acls.Route(route.Name),
+                RateLimits = limits.Route(route.Name),
             };
         }
 
-        var snapshot = new RuntimeSnapshot(Interlocked.Increment(ref _generation), config, routes, entries, acls);
+        var snapshot = new RuntimeSnapshot(Interlocked.Increment(ref _generation), config, routes, entries, acls, limits);
         Volatile.Write(ref _current, snapshot);
         metrics.SetConfigGeneration(snapshot.Generation);
         return snapshot;

@@ -1,6 +1,7 @@
 using System.IO.Pipelines;
 using EdgeServer.Http;
 using EdgeServer.Observability;
+using EdgeServer.RateLimiting;
 using EdgeServer.Routing;
 using EdgeServer.Upstream;
 using EdgeServer.Waf;
@@ -20,6 +21,12 @@ internal sealed class RouteEntry(CompiledRoute route, RouteMetrics metrics, Upst
 
     /// <summary>The route's request ACL and shadow (none: only the listener's apply).</summary>
     public WafSet Waf { get; init; } = WafSet.None;
+
+    /// <summary>The route's own rate limits (the listener's apply too).</summary>
+    public CompiledRateLimit[] RateLimits { get; init; } = [];
+
+    /// <summary>The route's name as bytes: the key of route-wide limits.</summary>
+    public byte[] NameUtf8 { get; } = System.Text.Encoding.ASCII.GetBytes(route.Name);
     public int MockStatus => Route.Mock?.Status ?? 0;
 
     /// <summary>The mock response: its pre-encoded head, then Date (and Connection: close), then the body unless HEAD.</summary>

@@ -1,5 +1,6 @@
 using EdgeServer.Config.Model;
 using EdgeServer.Protocol.Http1;
+using EdgeServer.RateLimiting;
 using EdgeServer.Routing;
 using EdgeServer.Waf;
 
@@ -13,9 +14,10 @@ internal sealed class RuntimeSnapshot
 {
     private readonly Dictionary<CompiledRoute, RouteEntry> _entries;
 
-    public RuntimeSnapshot(long generation, EdgeConfig config, RouteTable routes, Dictionary<CompiledRoute, RouteEntry> entries, WafAssignments? waf = null)
+    public RuntimeSnapshot(long generation, EdgeConfig config, RouteTable routes, Dictionary<CompiledRoute, RouteEntry> entries, WafAssignments? waf = null, RateLimitAssignments? rateLimits = null)
     {
         Waf = waf ?? WafAssignments.Empty;
+        RateLimits = rateLimits ?? RateLimitAssignments.Empty;
         Generation = generation;
         Config = config;
         Routes = routes;
@@ -31,6 +33,8 @@ internal sealed class RuntimeSnapshot
     public RouteTable Routes { get; }
     /// <summary>Which web ACLs each listener and route applies under this config.</summary>
     public WafAssignments Waf { get; }
+    /// <summary>Which rate limits each listener and route applies under this config.</summary>
+    public RateLimitAssignments RateLimits { get; }
     public HttpParserLimits RequestLimits { get; }
     public long HeaderTimeoutMs { get; }
     public long KeepAliveTimeoutMs { get; }

@@ -23,6 +23,9 @@ internal sealed class TestBackend : IAsyncDisposable
     public IPEndPoint Endpoint { get; private set; } = null!;
     public string Address => $"127.0.0.1:{Endpoint.Port}";
     public int Connections => Volatile.Read(ref _connections);
+    private int _requests;
+    /// <summary>Requests that reached the backend (to prove a refused one never did).</summary>
+    public int RequestCount => Volatile.Read(ref _requests);
     public string Name { get; private set; } = "";
 
     public static async Task<TestBackend> StartAsync(string name = "backend", int port = 0)
@@ -47,6 +50,11 @@ internal sealed class TestBackend : IAsyncDisposable
         });
         var app = builder.Build();
         backend = new TestBackend(app) { Name = name };
+        app.Use((context, next) =>
+        {
+            Interlocked.Increment(ref backend._requests);
+            return next(context);
+        });
         Map(app, name);
         await app.StartAsync();
         backend.Endpoint = bound!.IPEndPoint!;

@@ -1,0 +1,51 @@
+using System.Collections.Concurrent;
+using EdgeServer.Config.Model;
+using EdgeServer.Policy.RateLimiting;
+
+namespace EdgeServer.RateLimiting;
+
+/// <summary>
+/// Builds each snapshot's rate limits. A limit whose definition did not change keeps its table of counters
+/// across reloads (clients do not get a fresh burst because an operator edited an unrelated route); a changed
+/// or new limit starts empty.
+/// </summary>
+internal sealed class RateLimitEngine(TimeProvider clock)
+{
+    private readonly ConcurrentDictionary<string, RateLimitCounters> _counters = new(StringComparer.Ordinal);
+    private RateLimiterSet? _set;
+    private RateLimitAssignments _current = RateLimitAssignments.Empty;
+
+    public TimeProvider Clock => clock;
+
+    public RateLimitAssignments Current => Volatile.Read(ref _current);
+
+    public IEnumerable<(string Name, RateLimitCounters Counters)> Counters =>
+        _counters.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => (p.Key, p.Value));
+
+    public RateLimitAssignments Apply(EdgeConfig config)
+    {
+        var set = RateLimiterSet.Build(config.RateLimits.Select(CompiledRateLimit.Definition), clock, _set);
+        var byName = config.RateLimits.ToDictionary(l => l.Name, l =>
+            new CompiledRateLimit(l, set[l.Name], _counters.GetOrAdd(l.Name, static _ => new RateLimitCounters())), StringComparer.Ordinal);
+        var assignments = new RateLimitAssignments(
+            config.Listeners.ToDictionary(l => l.Name, l => l.RateLimits.Select(n => byName[n]).ToArray(), StringComparer.Ordinal),
+            config.Routes.ToDictionary(r => r.Name, r => r.RateLimits.Select(n => byName[n]).ToArray(), StringComparer.Ordinal),
+            [.. byName.Values]);
+        _set = set;
+        Volatile.Write(ref _current, assignments);
+        return assignments;
+    }
+}
+
+/// <summary>Which limits each listener and route applies under one snapshot.</summary>
+internal sealed class RateLimitAssignments(
+    Dictionary<string, CompiledRateLimit[]> listeners, Dictionary<string, CompiledRateLimit[]> routes, CompiledRateLimit[] all)
+{
+    public static RateLimitAssignments Empty { get; } = new([], [], []);
+
+    public CompiledRateLimit[] All { get; } = all;
+
+    public CompiledRateLimit[] Listener(string name) => listeners.GetValueOrDefault(name) ?? [];
+
+    public CompiledRateLimit[] Route(string name) => routes.GetValueOrDefault(name) ?? [];
+}
