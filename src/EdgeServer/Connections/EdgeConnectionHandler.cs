@@ -43,10 +43,22 @@ internal sealed partial class EdgeConnectionHandler(
         }
         metrics.ConnectionOpened();
         TlsSession? session = null;
+        ConnectionLimiter? perAddress = null;
+        System.Net.IPAddress? admitted = null;
         try
         {
             // The connection ACL (IP and geo) runs before TLS: a blocked address costs no handshake.
             if (snapshot.Waf.Listener(listener.Name).Connection is { } connectionAcl && !AdmitAddress(context, connectionAcl)) return;
+            // So do the per-address connection limits.
+            if (snapshot.RateLimits.Connections(listener.Name) is { } limiter && ClientConnection.ClientAddress(context) is { } ip)
+            {
+                if (!Admit(limiter, ip))
+                {
+                    context.Abort(new ConnectionAbortedException("per-address connection limit"));
+                    return;
+                }
+                (perAddress, admitted) = (limiter, ip);
+            }
             // Admission came first: a refused connection costs no TLS work.
             if (tls is not null)
             {
@@ -59,6 +71,7 @@ internal sealed partial class EdgeConnectionHandler(
         finally
         {
             if (session is not null) await tls!.EndAsync(session);
+            if (perAddress is not null) Release(perAddress, admitted!);
             admission.Exit();
             metrics.ConnectionClosed();
         }
@@ -87,6 +100,18 @@ internal sealed partial class EdgeConnectionHandler(
             heartbeat.Remove(connection);
             connection.Release();
         }
+    }
+
+    private static bool Admit(ConnectionLimiter limiter, System.Net.IPAddress ip)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        return !ip.TryWriteBytes(bytes, out var length) || limiter.TryAdmit(bytes[..length]);
+    }
+
+    private static void Release(ConnectionLimiter limiter, System.Net.IPAddress ip)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        if (ip.TryWriteBytes(bytes, out var length)) limiter.Release(bytes[..length]);
     }
 
     private bool AdmitAddress(ConnectionContext context, WafAclSlot slot)

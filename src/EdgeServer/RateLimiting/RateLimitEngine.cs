@@ -12,12 +12,16 @@ namespace EdgeServer.RateLimiting;
 internal sealed class RateLimitEngine(TimeProvider clock)
 {
     private readonly ConcurrentDictionary<string, RateLimitCounters> _counters = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ConnectionLimiter> _connections = new(StringComparer.Ordinal);
     private RateLimiterSet? _set;
     private RateLimitAssignments _current = RateLimitAssignments.Empty;
 
     public TimeProvider Clock => clock;
 
     public RateLimitAssignments Current => Volatile.Read(ref _current);
+
+    /// <summary>Per-listener connection limiters (listeners cannot change without a restart, so these live as long as the process).</summary>
+    public IEnumerable<ConnectionLimiter> ConnectionLimiters => _connections.Values.OrderBy(c => c.Listener, StringComparer.Ordinal);
 
     public IEnumerable<(string Name, RateLimitCounters Counters)> Counters =>
         _counters.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => (p.Key, p.Value));
@@ -27,10 +31,17 @@ internal sealed class RateLimitEngine(TimeProvider clock)
         var set = RateLimiterSet.Build(config.RateLimits.Select(CompiledRateLimit.Definition), clock, _set);
         var byName = config.RateLimits.ToDictionary(l => l.Name, l =>
             new CompiledRateLimit(l, set[l.Name], _counters.GetOrAdd(l.Name, static _ => new RateLimitCounters())), StringComparer.Ordinal);
+        var connections = new Dictionary<string, ConnectionLimiter>(StringComparer.Ordinal);
+        foreach (var listener in config.Listeners)
+        {
+            var limiter = _connections.GetOrAdd(listener.Name, name => new ConnectionLimiter(name, clock));
+            limiter.Apply(listener.ConnectionLimits);
+            connections[listener.Name] = limiter;
+        }
         var assignments = new RateLimitAssignments(
             config.Listeners.ToDictionary(l => l.Name, l => l.RateLimits.Select(n => byName[n]).ToArray(), StringComparer.Ordinal),
             config.Routes.ToDictionary(r => r.Name, r => r.RateLimits.Select(n => byName[n]).ToArray(), StringComparer.Ordinal),
-            [.. byName.Values]);
+            [.. byName.Values], connections);
         _set = set;
         Volatile.Write(ref _current, assignments);
         return assignments;
@@ -39,9 +50,13 @@ internal sealed class RateLimitEngine(TimeProvider clock)
 
 /// <summary>Which limits each listener and route applies under one snapshot.</summary>
 internal sealed class RateLimitAssignments(
-    Dictionary<string, CompiledRateLimit[]> listeners, Dictionary<string, CompiledRateLimit[]> routes, CompiledRateLimit[] all)
+    Dictionary<string, CompiledRateLimit[]> listeners, Dictionary<string, CompiledRateLimit[]> routes, CompiledRateLimit[] all,
+    Dictionary<string, ConnectionLimiter> connections)
 {
-    public static RateLimitAssignments Empty { get; } = new([], [], []);
+    public static RateLimitAssignments Empty { get; } = new([], [], [], []);
+
+    /// <summary>The listener's connection limiter (null without one; it admits everything when it has no limits).</summary>
+    public ConnectionLimiter? Connections(string listener) => connections.GetValueOrDefault(listener);
 
     public CompiledRateLimit[] All { get; } = all;
 

@@ -14,6 +14,7 @@ internal static class RateLimitMetrics
             Sample(writer, "edge_ratelimit_decisions_total", name, "limited", counters.Limited);
             Sample(writer, "edge_ratelimit_decisions_total", name, "dry_run", counters.DryRun);
         }
+        WriteConnections(writer, engine);
         var limits = engine.Current.All;
         var now = engine.Clock.GetTimestamp();
         writer.WriteFamily("edge_ratelimit_keys", "Keys a limit currently tracks (idle keys are not counted).", "gauge");
@@ -29,6 +30,22 @@ internal static class RateLimitMetrics
             writer.BeginSample("edge_ratelimit_overflow_total");
             writer.AddLabel("limit", limit.Config.Name);
             writer.EndSample(limit.Limiter.OverflowDecisions);
+        }
+    }
+
+    public static void WriteConnections(PrometheusTextWriter writer, RateLimitEngine engine)
+    {
+        writer.WriteFamily("edge_connections_refused_per_ip_total", "Connections refused at accept by a listener's per-address limits, by reason (max_per_ip: too many open; new_per_ip: too many new).", "counter");
+        foreach (var limiter in engine.ConnectionLimiters)
+        {
+            writer.BeginSample("edge_connections_refused_per_ip_total");
+            writer.AddLabel("listener", limiter.Listener);
+            writer.AddLabel("reason", "max_per_ip");
+            writer.EndSample(limiter.RefusedOpen);
+            writer.BeginSample("edge_connections_refused_per_ip_total");
+            writer.AddLabel("listener", limiter.Listener);
+            writer.AddLabel("reason", "new_per_ip");
+            writer.EndSample(limiter.RefusedNew);
         }
     }
 

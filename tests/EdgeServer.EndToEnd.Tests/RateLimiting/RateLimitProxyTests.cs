@@ -118,4 +118,57 @@ public sealed class RateLimitProxyTests
         Assert.True((await edge.ReloadAsync(changed.Replace("{ name: per-ip, rate: 60/h, burst: 2 }", "{ name: per-ip, rate: 60/h, burst: 3 }", StringComparison.Ordinal))).Ok);
         Assert.Equal(200, (await GetAsync(edge, "/app")).Status);
     }
+
+    [Fact]
+    public async Task Connections_per_address_are_capped_at_accept_and_a_closed_one_frees_its_slot()
+    {
+        await using var backend = await TestBackend.StartAsync();
+        await using var edge = await EdgeInstance.StartAsync(Config(backend.Address, "  - { name: per-ip, rate: 60/h }",
+            listenerLimits: "    connectionLimits: { maxPerIp: 2 }"));
+        using var first = await RawClient.ConnectAsync(edge.Endpoint);
+        using var second = await RawClient.ConnectAsync(edge.Endpoint);
+        await first.SendAsync("GET /other HTTP/1.1\r\nHost: a\r\n\r\n");
+        Assert.Equal(200, (await first.ReadResponseAsync())!.Status);
+        await second.SendAsync("GET /other HTTP/1.1\r\nHost: a\r\n\r\n");
+        Assert.Equal(200, (await second.ReadResponseAsync())!.Status);
+        Assert.True(await IsRefusedAsync(edge));
+
+        first.Dispose();
+        // The slot frees when the edge notices the close; poll (bounded) until a third connection is served.
+        var served = false;
+        for (var i = 0; i < 50 && !served; i++)
+        {
+            await Task.Delay(100);
+            served = !await IsRefusedAsync(edge);
+        }
+        Assert.True(served, "a closed connection should free its address's slot");
+        Assert.Contains("edge_connections_refused_per_ip_total{listener=\"public\",reason=\"max_per_ip\"}", await AdminClient.GetAsync(edge, "/metrics"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task New_connections_per_address_are_rate_limited()
+    {
+        await using var backend = await TestBackend.StartAsync();
+        await using var edge = await EdgeInstance.StartAsync(Config(backend.Address, "  - { name: per-ip, rate: 60/h }",
+            listenerLimits: "    connectionLimits: { newPerIp: 60/h, newPerIpBurst: 3 }"));
+        for (var i = 0; i < 3; i++) Assert.False(await IsRefusedAsync(edge), $"connection {i + 1} is within the burst");
+        Assert.True(await IsRefusedAsync(edge));
+        Assert.Contains("edge_connections_refused_per_ip_total{listener=\"public\",reason=\"new_per_ip\"} 1", await AdminClient.GetAsync(edge, "/metrics"), StringComparison.Ordinal);
+    }
+
+    /// <summary>True when the edge closes a new connection without answering (refused at accept).</summary>
+    private static async Task<bool> IsRefusedAsync(EdgeInstance edge)
+    {
+        try
+        {
+            using var client = await RawClient.ConnectAsync(edge.Endpoint);
+            await client.SendAsync("GET /other HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+            var response = await client.ReadResponseAsync(TimeSpan.FromSeconds(5));
+            return response is null;
+        }
+        catch (Exception ex) when (ex is System.Net.Sockets.SocketException or IOException)
+        {
+            return true;
+        }
+    }
 }
