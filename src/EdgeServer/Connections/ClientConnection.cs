@@ -74,6 +74,9 @@ internal sealed class ClientConnection
     /// <summary>The API key this request authenticated with, if its route asks for one.</summary>
     public EdgeServer.Policy.ApiKeys.ApiKeyEntry? ApiKey { get; set; }
 
+    /// <summary>The header that carries <see cref="ApiKey"/>'s name to the backend (null: none).</summary>
+    public byte[]? ApiKeyForwardHeader { get; set; }
+
     /// <summary>The first bytes of the current request's body, read ahead for WAF Body fields (rented; returned by EndRequest).</summary>
     public byte[]? WafBody { get; private set; }
     public int WafBodyLength { get; private set; }
@@ -136,6 +139,7 @@ internal sealed class ClientConnection
         WafRule = null;
         RateLimitedBy = null;
         ApiKey = null;
+        ApiKeyForwardHeader = null;
         WafBodyTruncated = false;
         WafBodyLength = 0;
         if (WafBody is { } body)

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using EdgeServer.ApiKeys;
 using EdgeServer.Config.Model;
 using EdgeServer.Forwarding;
 using EdgeServer.Http;
@@ -156,6 +157,7 @@ internal sealed partial class EdgeConnectionHandler(
             answer = Answer(connection, 403, refusal, close: head.BodyFraming != BodyFraming.None);
             return false;
         }
+        if (entry.ApiKey is { } apiKey && ApiKeyGate.Refused(connection, runtime.ApiKeys, apiKey, out answer)) return false;
         var listenerLimits = snapshot.RateLimits.Listener(connection.Listener.Name);
         if ((listenerLimits.Length | entry.RateLimits.Length) != 0 && RateLimitGate.Limited(connection, listenerLimits, entry.RateLimits, entry.NameUtf8, out answer))
             return false;

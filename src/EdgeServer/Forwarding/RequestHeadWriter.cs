@@ -71,6 +71,7 @@ internal static class RequestHeadWriter
         if ((!trustForwarded || head.IndexOf(KnownHeader.XForwardedHost) < 0) && !authority.IsEmpty) w.WriteHeader("X-Forwarded-Host"u8, authority);
         if (!trustForwarded || head.IndexOf(KnownHeader.XRequestId) < 0) w.WriteHeader("X-Request-Id"u8, connection.RequestId);
         connection.IdentityHeaders.Write(ref w, connection.Identity);
+        if (connection.ApiKey is { } apiKey && connection.ApiKeyForwardHeader is { } apiKeyHeader) w.WriteHeader(apiKeyHeader, apiKey.NameUtf8.Span);
         if (http10) w.Write("Connection: keep-alive\r\n"u8);
         w.WriteCrLf();
         w.Commit();

@@ -6,6 +6,7 @@ using EdgeServer.Config.Model;
 using EdgeServer.Connections;
 using EdgeServer.Observability;
 using EdgeServer.Runtime;
+using EdgeServer.ApiKeys;
 using EdgeServer.RateLimiting;
 using EdgeServer.Tls;
 using EdgeServer.Waf;
@@ -61,7 +62,8 @@ internal sealed partial class EdgeHost : IAsyncDisposable
         var clusters = new ClusterRegistry(responseLimits: RuntimeSnapshot.ResponseLimitsOf(config.Limits));
         var waf = new WafEngine(logger);
         var rateLimits = new RateLimitEngine(TimeProvider.System);
-        var runtime = new EdgeRuntime(metrics, clusters, waf, rateLimits);
+        var apiKeys = new ApiKeyEngine(TimeProvider.System, logger);
+        var runtime = new EdgeRuntime(metrics, clusters, waf, rateLimits, apiKeys);
         try
         {
             runtime.Apply(config);
@@ -69,6 +71,7 @@ internal sealed partial class EdgeHost : IAsyncDisposable
         catch
         {
             waf.Dispose();
+            apiKeys.Dispose();
             await clusters.DisposeAsync();
             throw;
         }
@@ -140,6 +143,7 @@ internal sealed partial class EdgeHost : IAsyncDisposable
             heartbeat.Dispose();
             foreach (var t in terminators.Values) t.Dispose();
             waf.Dispose();
+            apiKeys.Dispose();
             await clusters.DisposeAsync();
             throw;
         }
@@ -219,6 +223,7 @@ internal sealed partial class EdgeHost : IAsyncDisposable
         _heartbeat.Dispose();
         foreach (var terminator in Terminators.Values) terminator.Dispose();
         _runtime.Waf.Dispose();
+        _runtime.ApiKeys.Dispose();
         if (_echo is not null) await _echo.DisposeAsync();
         if (_accessLog is not null) await _accessLog.DisposeAsync();
         await _runtime.Clusters.DisposeAsync();

@@ -1,3 +1,4 @@
+using EdgeServer.ApiKeys;
 using EdgeServer.Config.Model;
 using EdgeServer.Observability;
 using EdgeServer.RateLimiting;
@@ -11,7 +12,7 @@ namespace EdgeServer.Runtime;
 /// Owns the current <see cref="RuntimeSnapshot"/> and builds new ones. Compiling is pure until the last
 /// step, so a config that fails to compile changes nothing; the swap is one reference write.
 /// </summary>
-internal sealed class EdgeRuntime(EdgeMetrics metrics, ClusterRegistry clusters, WafEngine waf, RateLimitEngine rateLimits)
+internal sealed class EdgeRuntime(EdgeMetrics metrics, ClusterRegistry clusters, WafEngine waf, RateLimitEngine rateLimits, ApiKeyEngine apiKeys)
 {
     private RuntimeSnapshot? _current;
     private long _generation;
@@ -21,6 +22,7 @@ internal sealed class EdgeRuntime(EdgeMetrics metrics, ClusterRegistry clusters,
     public ClusterRegistry Clusters => clusters;
     public WafEngine Waf => waf;
     public RateLimitEngine RateLimits => rateLimits;
+    public ApiKeyEngine ApiKeys => apiKeys;
 
     /// <summary>
     /// Things a reload cannot change in a running process (sockets bound at start). Null when the new
@@ -58,6 +60,7 @@ internal sealed class EdgeRuntime(EdgeMetrics metrics, ClusterRegistry clusters,
         var routes = RouteTable.Compile(config.Routes, config.Limits.MaxBodyBytes);
         // Rule files first: one that no longer compiles throws here, before clusters change.
         var acls = waf.Apply(config);
+        apiKeys.Apply(config);
         var limits = rateLimits.Apply(config);
         var live = clusters.Apply(config.Clusters);
         var entries = new Dictionary<CompiledRoute, RouteEntry>(ReferenceEqualityComparer.Instance);
@@ -68,6 +71,7 @@ internal sealed class EdgeRuntime(EdgeMetrics metrics, ClusterRegistry clusters,
             {
                 Waf = acls.Route(route.Name),
                 RateLimits = limits.Route(route.Name),
+                ApiKey = config.Routes.First(r => r.Name == route.Name).ApiKey,
             };
         }
 

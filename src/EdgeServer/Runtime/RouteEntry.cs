@@ -25,6 +25,9 @@ internal sealed class RouteEntry(CompiledRoute route, RouteMetrics metrics, Upst
     /// <summary>The route's own rate limits (the listener's apply too).</summary>
     public CompiledRateLimit[] RateLimits { get; init; } = [];
 
+    /// <summary>Null: the route needs no API key.</summary>
+    public Config.Model.RouteApiKeyConfig? ApiKey { get; init; }
+
     /// <summary>The route's name as bytes: the key of route-wide limits.</summary>
     public byte[] NameUtf8 { get; } = System.Text.Encoding.ASCII.GetBytes(route.Name);
     public int MockStatus => Route.Mock?.Status ?? 0;

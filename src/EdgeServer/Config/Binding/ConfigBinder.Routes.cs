@@ -7,7 +7,7 @@ namespace EdgeServer.Config.Binding;
 
 internal sealed partial class ConfigBinder
 {
-    private static readonly string[] RouteKeys = ["name", "match", "cluster", "mock", "maxBodyBytes", "clientCert", "waf", "rateLimits"];
+    private static readonly string[] RouteKeys = ["name", "match", "cluster", "mock", "maxBodyBytes", "clientCert", "waf", "rateLimits", "apiKey"];
     private static readonly string[] MatchKeys = ["hosts", "path", "pathMatch", "methods"];
     private static readonly string[] MockKeys = ["status", "headers", "body"];
 
@@ -44,6 +44,10 @@ internal sealed partial class ConfigBinder
                 case "clientCert":
                     route = route with { ClientCert = BindRouteClientCert(e) };
                     broken |= route.ClientCert is null;
+                    break;
+                case "apiKey":
+                    route = route with { ApiKey = BindRouteApiKey(e) };
+                    broken |= route.ApiKey is null;
                     break;
                 case "rateLimits":
                     if (RateLimitReferences(e) is { } limits) route = route with { RateLimits = limits };

@@ -11,7 +11,7 @@ namespace EdgeServer.Config.Binding;
 /// </summary>
 internal sealed partial class ConfigBinder(YamlNodeReader reader)
 {
-    private static readonly string[] RootKeys = ["listeners", "admin", "limits", "routes", "clusters", "accessLog", "echoBackend", "geo", "rateLimits", "redis"];
+    private static readonly string[] RootKeys = ["listeners", "admin", "limits", "routes", "clusters", "accessLog", "echoBackend", "geo", "rateLimits", "redis", "apiKeys", "usagePlans"];
 
     /// <summary>Names show up in logs and metric labels, so they are kept to a safe, unquoted alphabet.</summary>
     private const string NameExpected = "a name of letters, digits, '-', '_' and '.'";
@@ -52,6 +52,8 @@ internal sealed partial class ConfigBinder(YamlNodeReader reader)
                 case "echoBackend": config = config with { EchoBackend = BindEchoBackend(e) }; break;
                 case "geo": config = config with { Geo = BindGeo(e) }; break;
                 case "rateLimits": config = config with { RateLimits = BindList(e, "rate limit", BindRateLimit) }; break;
+                case "apiKeys": config = config with { ApiKeys = BindApiKeys(e) }; Marks.ApiKeysBroken = config.ApiKeys is null; break;
+                case "usagePlans": config = config with { UsagePlans = BindList(e, "usage plan", BindUsagePlan) }; break;
                 case "redis": config = config with { Redis = BindRedis(e) }; redisBroken = config.Redis is null; break;
             }
         }

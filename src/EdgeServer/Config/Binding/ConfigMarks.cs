@@ -29,4 +29,10 @@ internal sealed class ConfigMarks
     public HashSet<string> DeclaredRateLimits { get; } = new(StringComparer.Ordinal);
     /// <summary>A 'redis' section was given but had errors (so global limits are not reported as lacking one).</summary>
     public bool RedisBroken { get; set; }
+    public bool ApiKeysBroken { get; set; }
+    public List<SourceMark> PlanNames { get; } = [];
+    public HashSet<string> DeclaredPlans { get; } = new(StringComparer.Ordinal);
+    public List<(string Name, SourceMark Mark)> PlanReferences { get; } = [];
+    /// <summary>Where routes ask for an API key (each needs the 'apiKeys' section).</summary>
+    public List<SourceMark> ApiKeyRoutes { get; } = [];
 }

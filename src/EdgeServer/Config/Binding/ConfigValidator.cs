@@ -14,6 +14,7 @@ internal static class ConfigValidator
         ReportDuplicates(reader, "listener", config.Listeners.Select(l => l.Name), marks.ListenerNames);
         ReportDuplicates(reader, "rate limit", config.RateLimits.Select(l => l.Name), marks.RateLimitNames);
         CheckRateLimitReferences(config, reader, marks);
+        CheckApiKeys(config, reader, marks);
         CheckClusterReferences(reader, marks);
         CheckAddresses(config, marks, reader);
         CheckAdminExposure(config, marks, reader);
@@ -30,6 +31,35 @@ internal static class ConfigValidator
                 reader.Error(mark, $"duplicate {kind} name '{name}' (first defined at line {earlier.Line}); {kind} names must be unique");
             else
                 first.Add(name, mark);
+        }
+    }
+
+    private static void CheckApiKeys(EdgeConfig config, YamlNodeReader reader, ConfigMarks marks)
+    {
+        ReportDuplicates(reader, "usage plan", config.UsagePlans.Select(p => p.Name), marks.PlanNames);
+        foreach (var (name, mark) in marks.PlanReferences)
+        {
+            if (marks.DeclaredPlans.Contains(name)) continue;
+            var suggestion = KeySuggestion.Closest(name, marks.DeclaredPlans);
+            reader.Error(mark, $"unknown usage plan '{name}'{(suggestion is null ? "" : $" (did you mean '{suggestion}'?)")}; declare it under 'usagePlans'");
+        }
+        if (config.ApiKeys is null && !marks.ApiKeysBroken)
+        {
+            foreach (var mark in marks.ApiKeyRoutes) reader.Error(mark, "this route asks for an API key, which needs the 'apiKeys' section (the key store)");
+        }
+        if (config.ApiKeys is not { } keys) return;
+        // The store is checked now, as rule files are, so a reload never half-applies a broken one.
+        if (!File.Exists(keys.Store))
+        {
+            reader.Error(keys.Mark, $"{keys.Store}: API key store file not found; `edge keys create --store {keys.Store} --plan PLAN --name NAME` creates it");
+            return;
+        }
+        var store = ApiKeys.ApiKeyStoreFile.Load(keys.Store);
+        foreach (var error in store.Errors) reader.Error(error.Mark, error.Message);
+        foreach (var entry in store.Store?.Entries ?? [])
+        {
+            if (!marks.DeclaredPlans.Contains(entry.Plan))
+                reader.Error(keys.Mark, $"{keys.Store}: key '{entry.Name}' ({entry.IdText}) has usage plan '{entry.Plan}', which is not declared under 'usagePlans'");
         }
     }
 

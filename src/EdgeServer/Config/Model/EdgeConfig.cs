@@ -16,4 +16,7 @@ public sealed record EdgeConfig
     public IReadOnlyList<RateLimitConfig> RateLimits { get; init; } = [];
     /// <summary>Null: no global limits (each node limits alone).</summary>
     public RedisConfig? Redis { get; init; }
+    /// <summary>Null: no route may ask for an API key.</summary>
+    public ApiKeysConfig? ApiKeys { get; init; }
+    public IReadOnlyList<UsagePlanConfig> UsagePlans { get; init; } = [];
 }

@@ -26,6 +26,8 @@ public sealed record RouteConfig
     public WafFilesConfig? Waf { get; init; }
     /// <summary>Rate limits (by name) for this route, checked with the listener's; the strictest decides.</summary>
     public IReadOnlyList<string> RateLimits { get; init; } = [];
+    /// <summary>Null: no API key needed.</summary>
+    public RouteApiKeyConfig? ApiKey { get; init; }
     public SourceMark Mark { get; init; }
     public SourceMark ClusterMark { get; init; }
 }
