@@ -99,7 +99,8 @@ internal sealed partial class RedisClient
 
         static void Check(string step, RedisResult result)
         {
-            if (!result.IsSuccess) throw new RedisHandshakeException($"Redis refused {step}: {result.Message ?? result.Kind.ToString()}");
+            if (result.IsError) throw new RedisHandshakeException($"Redis refused {step}: {result.Message}");
+            if (!result.IsSuccess) throw new RedisHandshakeException($"no answer to {step}: {result.Message}");
         }
     }
 }
