@@ -21,8 +21,9 @@ internal sealed class RedisStats
     private string? _lastError;
 
     public void Connected() => Interlocked.Increment(ref _connects);
-    public void ConnectFailed(string reason) { Interlocked.Increment(ref _connectFailures); _lastError = reason; }
-    public void Disconnected(string reason) { Interlocked.Increment(ref _disconnects); _lastError = reason; }
+    // The reason is stored before the count moves, so whoever sees the count sees its reason.
+    public void ConnectFailed(string reason) { Volatile.Write(ref _lastError, reason); Interlocked.Increment(ref _connectFailures); }
+    public void Disconnected(string reason) { Volatile.Write(ref _lastError, reason); Interlocked.Increment(ref _disconnects); }
     public void CallWritten() => Interlocked.Increment(ref _calls);
     public void TimedOut() => Interlocked.Increment(ref _timeouts);
     public void ErrorReply() => Interlocked.Increment(ref _errorReplies);
