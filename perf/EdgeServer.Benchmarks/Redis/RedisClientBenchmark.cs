@@ -34,6 +34,20 @@ public class RedisClientBenchmark
         // As Program.cs does for the daemon: socket completions run on the epoll threads.
         Environment.SetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "1");
         _server = RedisServerProcess.StartAsync().GetAwaiter().GetResult();
+        try
+        {
+            Connect();
+        }
+        catch
+        {
+            // BenchmarkDotNet skips the cleanup of a failed setup: the server must not outlive it.
+            _server.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            throw;
+        }
+    }
+
+    private void Connect()
+    {
         _client = new RedisClient(new RedisClientOptions
         {
             Host = "127.0.0.1",
