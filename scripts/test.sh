@@ -9,6 +9,7 @@ command -v curl >/dev/null 2>&1 || need+=(curl)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v mmdblookup >/dev/null 2>&1 || need+=(mmdb-bin)            # the geo differential tests' oracle
 command -v cc >/dev/null 2>&1 || need+=(gcc libc6-dev)               # builds perf/geo/mmdb_country.c for them
+command -v redis-server >/dev/null 2>&1 || need+=(redis-server)      # the Redis client's tests and benchmark start their own
 echo '#include <maxminddb.h>' | cc -E - >/dev/null 2>&1 || need+=(libmaxminddb-dev)
 if ((${#need[@]})); then
   echo "test.sh: installing ${need[*]}" >&2

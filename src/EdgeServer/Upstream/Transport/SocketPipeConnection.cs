@@ -27,10 +27,19 @@ internal sealed class SocketPipeConnection : IUpstreamTransport
 
     /// <param name="pool">The process-wide <see cref="BlockMemoryPool.Shared"/> unless a test needs its own to count blocks.</param>
     public SocketPipeConnection(Socket socket, BlockMemoryPool? pool = null)
+        : this(socket,
+            pool is null ? UpstreamPipeOptions.SharedInput : UpstreamPipeOptions.Input(pool),
+            pool is null ? UpstreamPipeOptions.SharedOutput : UpstreamPipeOptions.Output(pool))
+    {
+    }
+
+    /// <summary>With pipe settings of the caller's (the Redis client's pipes never pause: it bounds its
+    /// buffered bytes itself). Both pools must hand out array-backed blocks of <see cref="BlockMemoryPool.BlockSize"/>.</summary>
+    public SocketPipeConnection(Socket socket, PipeOptions input, PipeOptions output)
     {
         _socket = socket;
-        _input = new Pipe(pool is null ? UpstreamPipeOptions.SharedInput : UpstreamPipeOptions.Input(pool));
-        _output = new Pipe(pool is null ? UpstreamPipeOptions.SharedOutput : UpstreamPipeOptions.Output(pool));
+        _input = new Pipe(input);
+        _output = new Pipe(output);
         _receiving = ReceiveLoopAsync();
         _sending = SendLoopAsync();
     }
