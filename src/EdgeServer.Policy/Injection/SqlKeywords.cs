@@ -1,3 +1,5 @@
+using System.Collections.Frozen;
+
 namespace EdgeServer.Policy.Injection;
 
 /// <summary>
@@ -72,13 +74,28 @@ internal static class SqlKeywords
     /// Functions and procedures an attacker reaches for: time delays (blind injection), file and command access,
     /// and the error-based leaks. Matched on the whole (possibly package-qualified) name: time.sleep is Python, dbms_lock.sleep is Oracle.
     /// </summary>
-    public static bool IsDangerous(ReadOnlySpan<char> lowerName) => lowerName switch
-    {
-        "sleep" or "pg_sleep" or "benchmark" or "dbms_lock.sleep" or "dbms_pipe.receive_message" or "randomblob"
-            or "utl_inaddr.get_host_name" or "utl_inaddr.get_host_address" or "load_file" or "pg_read_file" or "lo_import" or "lo_export"
-            or "extractvalue" or "updatexml" or "name_const" or "xp_cmdshell" or "xp_dirtree" or "xp_regread"
-            or "xp_fileexist" or "sp_oacreate" or "sp_executesql" or "openrowset" or "opendatasource"
-            or "sys_eval" or "sys_exec" or "utl_http.request" or "gtid_subset" => true,
-        _ => false,
-    };
+    public static bool IsDangerous(ReadOnlySpan<char> lowerName) => Dangerous.Contains(lowerName);
+
+    /// <summary>
+    /// Whether a run of letters is how a dangerous name ends ("sleep", "cmdshell" of xp_cmdshell, "name" of
+    /// utl_inaddr.get_host_name): a word can only be a dangerous name if its last run of letters is one of these,
+    /// which is what <see cref="SqlEvidence"/> looks for without tokenizing.
+    /// </summary>
+    public static bool IsDangerousEnding(ReadOnlySpan<char> lowerLetters) => DangerousEndings.Contains(lowerLetters);
+
+    private static readonly string[] DangerousNames =
+    [
+        "sleep", "pg_sleep", "benchmark", "dbms_lock.sleep", "dbms_pipe.receive_message", "randomblob",
+        "utl_inaddr.get_host_name", "utl_inaddr.get_host_address", "load_file", "pg_read_file", "lo_import", "lo_export",
+        "extractvalue", "updatexml", "name_const", "xp_cmdshell", "xp_dirtree", "xp_regread",
+        "xp_fileexist", "sp_oacreate", "sp_executesql", "openrowset", "opendatasource",
+        "sys_eval", "sys_exec", "utl_http.request", "gtid_subset",
+    ];
+
+    private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> Dangerous =
+        DangerousNames.ToFrozenSet(StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
+
+    private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> DangerousEndings =
+        DangerousNames.Select(name => name[(name.AsSpan().LastIndexOfAnyExceptInRange('a', 'z') + 1)..])
+            .ToFrozenSet(StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
 }
