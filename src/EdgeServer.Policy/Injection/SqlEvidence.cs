@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Frozen;
 
 namespace EdgeServer.Policy.Injection;
 
@@ -53,9 +54,20 @@ internal static class SqlEvidence
     private static readonly SearchValues<char> Letters =
         SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
 
-    /// <summary>Every non-ASCII char whose invariant lower case is ASCII: the tokenizer lower-cases words this way.</summary>
-    private static readonly SearchValues<char> LowerCasesToAscii = SearchValues.Create(
-        Enumerable.Range(0x80, char.MaxValue - 0x7F).Select(c => (char)c).Where(c => char.ToLowerInvariant(c) <= '\u007f').ToArray());
+    /// <summary>
+    /// What the scan stops at: letters, the characters of evidence (';', '(', "||", "&amp;&amp;") or of unscannable
+    /// input ("/*"), and every non-ASCII char whose invariant lower case is ASCII (the tokenizer lower-cases words so).
+    /// </summary>
+    private static readonly SearchValues<char> Interesting = SearchValues.Create(
+        [.. "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz;(|&/",
+            .. Enumerable.Range(0x80, char.MaxValue - 0x7F).Select(c => (char)c).Where(c => char.ToLowerInvariant(c) <= '\u007f')]);
+
+    /// <summary>The lower-cased words that are evidence of something, with what they are evidence of.</summary>
+    private static readonly FrozenDictionary<string, SqlEvidenceKind>.AlternateLookup<ReadOnlySpan<char>> Words =
+        BuildWords().GetAlternateLookup<ReadOnlySpan<char>>();
+
+    /// <summary>Per word length, the first (and last) letters of the evidence words: most words end their check here.</summary>
+    private static readonly uint[] FirstLetters = LetterMasks(first: true), LastLetters = LetterMasks(first: false);
 
     /// <summary>
     /// Whether a context that skips the rules reading from anywhere in the stream (<see cref="SqlRules"/>' Anywhere)
@@ -84,94 +96,147 @@ internal static class SqlEvidence
 
     public static SqlEvidenceKind Scan(ReadOnlySpan<char> input)
     {
-        if (input.IndexOf("/*") >= 0 || input.IndexOfAny(LowerCasesToAscii) >= 0)
-        {
-            return SqlEvidenceKind.Unscannable;
-        }
-
-        SqlEvidenceKind e = SqlEvidenceKind.None;
-        if (input.Contains(';'))
-        {
-            e |= SqlEvidenceKind.Semicolon;
-        }
-
-        if (input.Contains('('))
-        {
-            e |= SqlEvidenceKind.LeftParen;
-        }
-
-        if (input.IndexOf("||") >= 0 || input.IndexOf("&&") >= 0)
-        {
-            e |= SqlEvidenceKind.Logic;
-        }
-
         Span<char> lower = stackalloc char[MaxWordLength];
+        SqlEvidenceKind e = SqlEvidenceKind.None;
         int pos = 0;
         while (true)
         {
-            int start = input[pos..].IndexOfAny(Letters);
+            int start = input[pos..].IndexOfAny(Interesting);
             if (start < 0)
             {
                 return e;
             }
 
             start += pos;
-            int length = input[start..].IndexOfAnyExcept(Letters);
-            int end = length < 0 ? input.Length : start + length;
+            char c = input[start];
+            if (!char.IsAsciiLetter(c))
+            {
+                pos = start + 1;
+                char next = pos < input.Length ? input[pos] : '\0';
+                switch (c)
+                {
+                    case ';':
+                        e |= SqlEvidenceKind.Semicolon;
+                        break;
+                    case '(':
+                        e |= SqlEvidenceKind.LeftParen;
+                        break;
+                    case '|' or '&' when next == c:
+                        e |= SqlEvidenceKind.Logic;
+                        break;
+                    case '/' when next == '*':
+                        return SqlEvidenceKind.Unscannable;
+                    case > '\u007f':
+                        return SqlEvidenceKind.Unscannable;
+                }
+
+                continue;
+            }
+
+            // Words are short: look for the run's end char by char, vectorised only past a keyword's length.
+            int end = start + 1;
+            while (end < input.Length && char.IsAsciiLetter(input[end]))
+            {
+                if (++end - start > MaxWordLength)
+                {
+                    int more = input[end..].IndexOfAnyExcept(Letters);
+                    end = more < 0 ? input.Length : end + more;
+                    break;
+                }
+            }
 
             // After a digit the run may begin inside a number (0xa, 0b, 1e): any suffix can be the word.
             bool afterDigit = start > 0 && char.IsAsciiDigit(input[start - 1]);
             int shortest = afterDigit ? 2 : end - start;
             for (int n = Math.Min(end - start, MaxWordLength); n >= shortest; n--)
             {
-                e |= Classify(input[(end - n)..end], lower);
+                e |= Lookup(input[(end - n)..end], lower);
             }
 
             pos = end;
         }
     }
 
-    private static SqlEvidenceKind Classify(ReadOnlySpan<char> letters, Span<char> scratch)
+    private static SqlEvidenceKind Lookup(ReadOnlySpan<char> letters, Span<char> scratch)
     {
-        if (letters.Length is < 2 or > MaxWordLength)
+        int n = letters.Length;
+        if (n is < 2 or > MaxWordLength || (FirstLetters[n] & LetterBit(letters[0])) == 0 || (LastLetters[n] & LetterBit(letters[^1])) == 0)
         {
             return SqlEvidenceKind.None;
         }
 
-        Span<char> lower = scratch[..letters.Length];
-        for (int i = 0; i < letters.Length; i++)
+        Span<char> lower = scratch[..n];
+        for (int i = 0; i < n; i++)
         {
             lower[i] = (char)(letters[i] | 0x20);
         }
 
-        SqlEvidenceKind e = SqlKeywords.IsDangerousEnding(lower) ? SqlEvidenceKind.Dangerous : SqlEvidenceKind.None;
-        SqlToken t = SqlKeywords.Classify(lower);
-        return e | t.Kind switch
+        return Words.TryGetValue(lower, out SqlEvidenceKind e) ? e : SqlEvidenceKind.None;
+    }
+
+    /// <summary>What a keyword token is evidence of, if anything.</summary>
+    private static SqlEvidenceKind EvidenceOf(SqlToken t) => t.Kind switch
+    {
+        SqlKind.Logic => SqlEvidenceKind.Logic,
+        SqlKind.Union => SqlEvidenceKind.Union,
+        SqlKind.Statement => SqlEvidenceKind.Statement | t.Word switch
         {
-            SqlKind.Logic => SqlEvidenceKind.Logic,
-            SqlKind.Union => SqlEvidenceKind.Union,
-            SqlKind.Statement => SqlEvidenceKind.Statement | t.Word switch
-            {
-                SqlWord.Select => SqlEvidenceKind.Select,
-                SqlWord.Waitfor => SqlEvidenceKind.Waitfor,
-                SqlWord.Exec => SqlEvidenceKind.Exec,
-                _ => SqlEvidenceKind.None,
-            },
-            SqlKind.Clause => t.Word switch
-            {
-                SqlWord.Order or SqlWord.Group => SqlEvidenceKind.OrderOrGroup,
-                SqlWord.Into => SqlEvidenceKind.Into,
-                SqlWord.Where => SqlEvidenceKind.None,
-                _ => SqlEvidenceKind.OtherClause,
-            },
-            SqlKind.Keyword => t.Word switch
-            {
-                SqlWord.By => SqlEvidenceKind.By,
-                SqlWord.Outfile or SqlWord.Dumpfile => SqlEvidenceKind.Outfile,
-                _ => SqlEvidenceKind.None,
-            },
+            SqlWord.Select => SqlEvidenceKind.Select,
+            SqlWord.Waitfor => SqlEvidenceKind.Waitfor,
+            SqlWord.Exec => SqlEvidenceKind.Exec,
             _ => SqlEvidenceKind.None,
-        };
+        },
+        SqlKind.Clause => t.Word switch
+        {
+            SqlWord.Order or SqlWord.Group => SqlEvidenceKind.OrderOrGroup,
+            SqlWord.Into => SqlEvidenceKind.Into,
+            SqlWord.Where => SqlEvidenceKind.None,
+            _ => SqlEvidenceKind.OtherClause,
+        },
+        SqlKind.Keyword => t.Word switch
+        {
+            SqlWord.By => SqlEvidenceKind.By,
+            SqlWord.Outfile or SqlWord.Dumpfile => SqlEvidenceKind.Outfile,
+            _ => SqlEvidenceKind.None,
+        },
+        _ => SqlEvidenceKind.None,
+    };
+
+    private static uint LetterBit(char letter) => 1u << ((letter | 0x20) - 'a');
+
+    private static FrozenDictionary<string, SqlEvidenceKind> BuildWords()
+    {
+        var words = new Dictionary<string, SqlEvidenceKind>(StringComparer.Ordinal);
+        foreach ((string word, SqlToken token) in SqlKeywords.Words)
+        {
+            if (EvidenceOf(token) != SqlEvidenceKind.None)
+            {
+                words[word] = EvidenceOf(token);
+            }
+        }
+
+        foreach (string ending in SqlKeywords.DangerousNameEndings)
+        {
+            words[ending] = words.GetValueOrDefault(ending) | SqlEvidenceKind.Dangerous;
+        }
+
+        if (words.Keys.Any(word => word.Length is < 2 or > MaxWordLength || !word.All(char.IsAsciiLetterLower)))
+        {
+            throw new InvalidOperationException("an evidence word is not 2 to 16 lower-case letters");
+        }
+
+        return words.ToFrozenDictionary(StringComparer.Ordinal);
+    }
+
+    private static uint[] LetterMasks(bool first)
+    {
+        uint[] masks = new uint[MaxWordLength + 1];
+        foreach (string word in Words.Dictionary.Keys)
+        {
+            masks[word.Length] |= LetterBit(first ? word[0] : word[^1]);
+        }
+
+        return masks;
     }
 
     private static bool Has(SqlEvidenceKind e, SqlEvidenceKind all) => (e & all) == all;
