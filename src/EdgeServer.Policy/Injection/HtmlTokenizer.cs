@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace EdgeServer.Policy.Injection;
 
 /// <summary>Where the untrusted text lands in a page: in text, or inside an attribute value of a tag.</summary>
@@ -92,11 +94,12 @@ internal ref struct HtmlTokenizer
 
                     continue;
                 case State.Tag:
-                    while (_pos < _s.Length && (IsSpace(_s[_pos]) || _s[_pos] == '/'))
+                    if (!SkipNamesWithoutValue())
                     {
-                        _pos++;
+                        return new(HtmlTokenKind.End);
                     }
 
+                    _pos = Skip(_pos, SpacesOrSlash);
                     if (_pos >= _s.Length)
                     {
                         return new(HtmlTokenKind.End);
@@ -110,12 +113,8 @@ internal ref struct HtmlTokenizer
                     }
 
                     // The first character is part of the name even when it is '=' (as in the HTML5 tokenizer).
-                    int start = _pos++;
-                    while (_pos < _s.Length && !IsSpace(_s[_pos]) && _s[_pos] is not ('/' or '>' or '='))
-                    {
-                        _pos++;
-                    }
-
+                    int start = _pos;
+                    _pos = Find(_pos + 1, AttributeNameEnds);
                     _state = State.AfterAttributeName;
                     return new(HtmlTokenKind.AttributeName, start, _pos - start);
                 case State.AfterAttributeName:
@@ -158,10 +157,7 @@ internal ref struct HtmlTokenizer
         {
             bool endTag = c == '/';
             int start = endTag ? ++_pos : _pos;
-            while (_pos < _s.Length && !IsSpace(_s[_pos]) && _s[_pos] is not ('/' or '>'))
-            {
-                _pos++;
-            }
+            _pos = Find(_pos, TagNameEnds);
 
             _state = State.Tag;
             return new(endTag ? HtmlTokenKind.EndTagName : HtmlTokenKind.TagName, start, _pos - start);
@@ -196,21 +192,69 @@ internal ref struct HtmlTokenizer
             return new(HtmlTokenKind.AttributeValue, start, (close < 0 ? _s.Length : start + close) - start);
         }
 
-        while (_pos < _s.Length && !IsSpace(_s[_pos]) && _s[_pos] != '>')
-        {
-            _pos++;
-        }
-
+        _pos = Find(_pos, UnquotedValueEnds);
         return new(HtmlTokenKind.AttributeValue, start, _pos - start);
     }
 
-    private void SkipSpace()
+    private void SkipSpace() => _pos = Skip(_pos, Spaces);
+
+    /// <summary>
+    /// In a tag, attribute names that no '=' follows produce no value, so they cannot matter: moves to where the
+    /// tokenizer would read the name that takes the next value, or to the '&gt;' that ends the tag, reading (vectorised)
+    /// only for '=' and '&gt;'. Returns false when neither is left, so only inert names remain. Linear: what is
+    /// searched here is then read past.
+    /// </summary>
+    private bool SkipNamesWithoutValue()
     {
-        while (_pos < _s.Length && IsSpace(_s[_pos]))
+        int next = _s[_pos..].IndexOfAny(ValueOrTagEnd);
+        if (next < 0)
         {
-            _pos++;
+            _pos = _s.Length;
+            return false;
         }
+
+        int at = _pos + next;
+        if (_s[at] == '>')
+        {
+            // No name before it takes a value: the tag state reaches this '>' and ends the tag there.
+            _pos = at;
+            return true;
+        }
+
+        // The '=' gives a value to the name right before it, if one ends there (across spaces); after a '/' or with
+        // no name before it, the '=' starts a name itself.
+        int last = _s[_pos..at].LastIndexOfAnyExcept(Spaces);
+        if (last < 0 || _s[_pos + last] == '/')
+        {
+            _pos = at;
+            return true;
+        }
+
+        int nameEnd = _pos + last;
+        _pos += _s[_pos..nameEnd].LastIndexOfAny(SpacesOrSlash) + 1;
+        return true;
     }
+
+    /// <summary>The first position from <paramref name="from"/> holding one of <paramref name="values"/>, or the end.</summary>
+    private readonly int Find(int from, SearchValues<char> values)
+    {
+        int i = _s[from..].IndexOfAny(values);
+        return i < 0 ? _s.Length : from + i;
+    }
+
+    /// <summary>The first position from <paramref name="from"/> not holding one of <paramref name="values"/>, or the end.</summary>
+    private readonly int Skip(int from, SearchValues<char> values)
+    {
+        int i = _s[from..].IndexOfAnyExcept(values);
+        return i < 0 ? _s.Length : from + i;
+    }
+
+    private static readonly SearchValues<char> Spaces = SearchValues.Create(" \t\n\f\r");
+    private static readonly SearchValues<char> SpacesOrSlash = SearchValues.Create(" \t\n\f\r/");
+    private static readonly SearchValues<char> TagNameEnds = SearchValues.Create(" \t\n\f\r/>");
+    private static readonly SearchValues<char> AttributeNameEnds = SearchValues.Create(" \t\n\f\r/>=");
+    private static readonly SearchValues<char> UnquotedValueEnds = SearchValues.Create(" \t\n\f\r>");
+    private static readonly SearchValues<char> ValueOrTagEnd = SearchValues.Create("=>");
 
     private readonly char At(int i) => (uint)i < (uint)_s.Length ? _s[i] : '\0';
 
