@@ -153,6 +153,12 @@ internal static class SqlEvidence
                 e |= Lookup(input[(end - n)..end], lower);
             }
 
+            // Once every rule can match, reading on cannot change what is run.
+            if (AnywhereCanMatch(e))
+            {
+                return e;
+            }
+
             pos = end;
         }
     }
