@@ -99,7 +99,11 @@ internal ref struct HtmlTokenizer
                         return new(HtmlTokenKind.End);
                     }
 
-                    _pos = Skip(_pos, SpacesOrSlash);
+                    while (_pos < _s.Length && (IsSpace(_s[_pos]) || _s[_pos] == '/'))
+                    {
+                        _pos++;
+                    }
+
                     if (_pos >= _s.Length)
                     {
                         return new(HtmlTokenKind.End);
@@ -113,8 +117,12 @@ internal ref struct HtmlTokenizer
                     }
 
                     // The first character is part of the name even when it is '=' (as in the HTML5 tokenizer).
-                    int start = _pos;
-                    _pos = Find(_pos + 1, AttributeNameEnds);
+                    int start = _pos++;
+                    while (_pos < _s.Length && !IsSpace(_s[_pos]) && _s[_pos] is not ('/' or '>' or '='))
+                    {
+                        _pos++;
+                    }
+
                     _state = State.AfterAttributeName;
                     return new(HtmlTokenKind.AttributeName, start, _pos - start);
                 case State.AfterAttributeName:
@@ -157,7 +165,10 @@ internal ref struct HtmlTokenizer
         {
             bool endTag = c == '/';
             int start = endTag ? ++_pos : _pos;
-            _pos = Find(_pos, TagNameEnds);
+            while (_pos < _s.Length && !IsSpace(_s[_pos]) && _s[_pos] is not ('/' or '>'))
+            {
+                _pos++;
+            }
 
             _state = State.Tag;
             return new(endTag ? HtmlTokenKind.EndTagName : HtmlTokenKind.TagName, start, _pos - start);
@@ -196,7 +207,13 @@ internal ref struct HtmlTokenizer
         return new(HtmlTokenKind.AttributeValue, start, _pos - start);
     }
 
-    private void SkipSpace() => _pos = Skip(_pos, Spaces);
+    private void SkipSpace()
+    {
+        while (_pos < _s.Length && IsSpace(_s[_pos]))
+        {
+            _pos++;
+        }
+    }
 
     /// <summary>
     /// In a tag, attribute names that no '=' follows produce no value, so they cannot matter: moves to where the
@@ -235,24 +252,18 @@ internal ref struct HtmlTokenizer
         return true;
     }
 
-    /// <summary>The first position from <paramref name="from"/> holding one of <paramref name="values"/>, or the end.</summary>
+    /// <summary>
+    /// The first position from <paramref name="from"/> holding one of <paramref name="values"/>, or the end. Used
+    /// where a run can be long (an unquoted value); names and spaces are short and read char by char.
+    /// </summary>
     private readonly int Find(int from, SearchValues<char> values)
     {
         int i = _s[from..].IndexOfAny(values);
         return i < 0 ? _s.Length : from + i;
     }
 
-    /// <summary>The first position from <paramref name="from"/> not holding one of <paramref name="values"/>, or the end.</summary>
-    private readonly int Skip(int from, SearchValues<char> values)
-    {
-        int i = _s[from..].IndexOfAnyExcept(values);
-        return i < 0 ? _s.Length : from + i;
-    }
-
     private static readonly SearchValues<char> Spaces = SearchValues.Create(" \t\n\f\r");
     private static readonly SearchValues<char> SpacesOrSlash = SearchValues.Create(" \t\n\f\r/");
-    private static readonly SearchValues<char> TagNameEnds = SearchValues.Create(" \t\n\f\r/>");
-    private static readonly SearchValues<char> AttributeNameEnds = SearchValues.Create(" \t\n\f\r/>=");
     private static readonly SearchValues<char> UnquotedValueEnds = SearchValues.Create(" \t\n\f\r>");
     private static readonly SearchValues<char> ValueOrTagEnd = SearchValues.Create("=>");
 

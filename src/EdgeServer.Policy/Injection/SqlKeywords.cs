@@ -109,13 +109,28 @@ internal static class SqlKeywords
     private static readonly FrozenDictionary<string, SqlToken>.AlternateLookup<ReadOnlySpan<char>> Table =
         Words.ToFrozenDictionary(entry => entry.Word, entry => entry.Token, StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
 
-    public static SqlToken Classify(ReadOnlySpan<char> lower) => Table.TryGetValue(lower, out SqlToken token) ? token : new(SqlKind.Bareword);
+    /// <summary>Per word length, the first letters of the keywords: most words are barewords by this check alone.</summary>
+    private static readonly uint[] FirstLetters = Words.Aggregate(new uint[MaxKeywordLength + 1], (masks, entry) =>
+    {
+        masks[entry.Word.Length] |= 1u << (entry.Word[0] - 'a');
+        return masks;
+    });
+
+    private const int MaxKeywordLength = 16;
+
+    public static SqlToken Classify(ReadOnlySpan<char> lower) =>
+        lower.Length is > 0 and <= MaxKeywordLength && char.IsAsciiLetterLower(lower[0])
+            && (FirstLetters[lower.Length] & (1u << (lower[0] - 'a'))) != 0 && Table.TryGetValue(lower, out SqlToken token)
+            ? token
+            : new(SqlKind.Bareword);
 
     /// <summary>
     /// Functions and procedures an attacker reaches for: time delays (blind injection), file and command access,
     /// and the error-based leaks. Matched on the whole (possibly package-qualified) name: time.sleep is Python, dbms_lock.sleep is Oracle.
     /// </summary>
-    public static bool IsDangerous(ReadOnlySpan<char> lowerName) => Dangerous.Contains(lowerName);
+    public static bool IsDangerous(ReadOnlySpan<char> lowerName) =>
+        lowerName.Length is > 0 and <= MaxDangerousLength && char.IsAsciiLetterLower(lowerName[0])
+            && (DangerousFirstLetters & (1u << (lowerName[0] - 'a'))) != 0 && Dangerous.Contains(lowerName);
 
     /// <summary>
     /// The runs of letters dangerous names end with ("sleep", "cmdshell" of xp_cmdshell, "name" of
@@ -133,6 +148,13 @@ internal static class SqlKeywords
         "xp_fileexist", "sp_oacreate", "sp_executesql", "openrowset", "opendatasource",
         "sys_eval", "sys_exec", "utl_http.request", "gtid_subset",
     ];
+
+    private const int MaxDangerousLength = 32;
+
+    /// <summary>The first letters of the dangerous names: most words fail this before any hashing.</summary>
+    private static readonly uint DangerousFirstLetters = DangerousNames.Aggregate(0u, (mask, name) =>
+        name.Length <= MaxDangerousLength && char.IsAsciiLetterLower(name[0]) ? mask | (1u << (name[0] - 'a'))
+            : throw new InvalidOperationException($"dangerous name {name} must start with a letter and be at most {MaxDangerousLength} chars"));
 
     private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> Dangerous =
         DangerousNames.ToFrozenSet(StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text;
 
 namespace EdgeServer.Policy.Injection;
 
@@ -312,31 +311,19 @@ internal ref struct SqlTokenizer
     /// <summary>Reads word characters into the scratch after <paramref name="length"/>, lower-cased.</summary>
     private int ReadWordPiece(int length, out bool overflow)
     {
-        // ASCII words (nearly all) are found and lower-cased vectorised; a non-ASCII char takes the char-by-char way.
-        int end = _s[_pos..].IndexOfAnyExcept(AsciiWordChars);
-        end = end < 0 ? _s.Length : _pos + end;
-        if (end == _s.Length || _s[end] <= '\u007f')
-        {
-            int copied = Math.Min(end - _pos, _word.Length - length);
-            Ascii.ToLower(_s.Slice(_pos, copied), _word.Slice(length, copied), out _);
-            overflow = end - _pos > copied;
-            _pos = end;
-            return length + copied;
-        }
-
         overflow = false;
         while (_pos < _s.Length && IsWordChar(_s[_pos]))
         {
             if (length < _word.Length)
             {
-                _word[length++] = char.ToLowerInvariant(_s[_pos]);
-            }
-            else
-            {
-                overflow = true;
+                _word[length++] = char.ToLowerInvariant(_s[_pos++]);
+                continue;
             }
 
-            _pos++;
+            // Past the scratch the word is a bareword whatever follows: skip its ASCII rest vectorised.
+            overflow = true;
+            int rest = _s[_pos..].IndexOfAnyExcept(AsciiWordChars);
+            _pos = rest < 0 ? _s.Length : _pos + Math.Max(rest, 1);
         }
 
         return length;
