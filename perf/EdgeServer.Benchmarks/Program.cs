@@ -1,8 +1,19 @@
+using EdgeServer.Benchmarks.Policy;
+
 namespace EdgeServer.Benchmarks;
 
 // Run: dotnet run -c Release --project perf/EdgeServer.Benchmarks -- --filter '*'
+// Load-robust timings of the injection detectors: -- time-injection (see Policy/InjectionCallLoop.cs).
 internal static class BenchmarkMain
 {
-    public static void Main(string[] args) =>
+    public static int Main(string[] args)
+    {
+        if (args.Length > 0 && args[0] == "time-injection")
+        {
+            return InjectionCallLoop.Run(args[1..]);
+        }
+
         BenchmarkDotNet.Running.BenchmarkSwitcher.FromAssembly(typeof(BenchmarkMain).Assembly).Run(args);
+        return 0;
+    }
 }

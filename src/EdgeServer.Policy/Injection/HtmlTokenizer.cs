@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace EdgeServer.Policy.Injection;
 
 /// <summary>Where the untrusted text lands in a page: in text, or inside an attribute value of a tag.</summary>
@@ -92,6 +94,11 @@ internal ref struct HtmlTokenizer
 
                     continue;
                 case State.Tag:
+                    if (!SkipNamesWithoutValue())
+                    {
+                        return new(HtmlTokenKind.End);
+                    }
+
                     while (_pos < _s.Length && (IsSpace(_s[_pos]) || _s[_pos] == '/'))
                     {
                         _pos++;
@@ -196,11 +203,7 @@ internal ref struct HtmlTokenizer
             return new(HtmlTokenKind.AttributeValue, start, (close < 0 ? _s.Length : start + close) - start);
         }
 
-        while (_pos < _s.Length && !IsSpace(_s[_pos]) && _s[_pos] != '>')
-        {
-            _pos++;
-        }
-
+        _pos = Find(_pos, UnquotedValueEnds);
         return new(HtmlTokenKind.AttributeValue, start, _pos - start);
     }
 
@@ -211,6 +214,58 @@ internal ref struct HtmlTokenizer
             _pos++;
         }
     }
+
+    /// <summary>
+    /// In a tag, attribute names that no '=' follows produce no value, so they cannot matter: moves to where the
+    /// tokenizer would read the name that takes the next value, or to the '&gt;' that ends the tag, reading (vectorised)
+    /// only for '=' and '&gt;'. Returns false when neither is left, so only inert names remain. Linear: what is
+    /// searched here is then read past.
+    /// </summary>
+    private bool SkipNamesWithoutValue()
+    {
+        int next = _s[_pos..].IndexOfAny(ValueOrTagEnd);
+        if (next < 0)
+        {
+            _pos = _s.Length;
+            return false;
+        }
+
+        int at = _pos + next;
+        if (_s[at] == '>')
+        {
+            // No name before it takes a value: the tag state reaches this '>' and ends the tag there.
+            _pos = at;
+            return true;
+        }
+
+        // The '=' gives a value to the name right before it, if one ends there (across spaces); after a '/' or with
+        // no name before it, the '=' starts a name itself.
+        int last = _s[_pos..at].LastIndexOfAnyExcept(Spaces);
+        if (last < 0 || _s[_pos + last] == '/')
+        {
+            _pos = at;
+            return true;
+        }
+
+        int nameEnd = _pos + last;
+        _pos += _s[_pos..nameEnd].LastIndexOfAny(SpacesOrSlash) + 1;
+        return true;
+    }
+
+    /// <summary>
+    /// The first position from <paramref name="from"/> holding one of <paramref name="values"/>, or the end. Used
+    /// where a run can be long (an unquoted value); names and spaces are short and read char by char.
+    /// </summary>
+    private readonly int Find(int from, SearchValues<char> values)
+    {
+        int i = _s[from..].IndexOfAny(values);
+        return i < 0 ? _s.Length : from + i;
+    }
+
+    private static readonly SearchValues<char> Spaces = SearchValues.Create(" \t\n\f\r");
+    private static readonly SearchValues<char> SpacesOrSlash = SearchValues.Create(" \t\n\f\r/");
+    private static readonly SearchValues<char> UnquotedValueEnds = SearchValues.Create(" \t\n\f\r>");
+    private static readonly SearchValues<char> ValueOrTagEnd = SearchValues.Create("=>");
 
     private readonly char At(int i) => (uint)i < (uint)_s.Length ? _s[i] : '\0';
 

@@ -23,17 +23,27 @@ public static class SqlInjectionDetector
     public static bool IsSqlInjection(ReadOnlySpan<char> input, Span<char> fingerprint, out int fingerprintLength)
     {
         input = InjectionLimits.Cap(input);
+
+        // Most inputs hold none of the words and characters the rules need; then the as-is reading is skipped
+        // (only its fingerprint is read, when asked for), and no context scans past its anchored start.
+        SqlEvidenceKind evidence = SqlEvidence.Scan(input);
+        bool anywhere = SqlEvidence.AnywhereCanMatch(evidence);
+        SqlRulesScope asIs = !SqlEvidence.AsIsCanMatch(evidence) ? SqlRulesScope.None
+            : anywhere ? SqlRulesScope.All : SqlRulesScope.Anchored;
         Span<char> scratch = stackalloc char[FingerprintCapacity];
-        bool found = Check(input, '\0', scratch, out int length);
+        int length = 0;
+        bool found = (asIs != SqlRulesScope.None || !fingerprint.IsEmpty)
+            && Check(input, '\0', asIs, scratch, out length);
         Copy(scratch[..length], fingerprint, out fingerprintLength);
         if (found)
         {
             return true;
         }
 
+        SqlRulesScope quoted = anywhere ? SqlRulesScope.All : SqlRulesScope.Anchored;
         foreach (char quote in "'\"")
         {
-            if (input.Contains(quote) && Check(input, quote, scratch, out length))
+            if (input.Contains(quote) && Check(input, quote, quoted, scratch, out length))
             {
                 Copy(scratch[..length], fingerprint, out fingerprintLength);
                 return true;
@@ -43,12 +53,12 @@ public static class SqlInjectionDetector
         return false;
     }
 
-    private static bool Check(ReadOnlySpan<char> input, char openQuote, Span<char> fingerprint, out int fingerprintLength)
+    private static bool Check(ReadOnlySpan<char> input, char openQuote, SqlRulesScope scope, Span<char> fingerprint, out int fingerprintLength)
     {
         Span<char> word = stackalloc char[SqlTokenizer.WordCapacity];
         Span<SqlToken> ring = stackalloc SqlToken[SqlTokenWindow.Capacity];
         var window = new SqlTokenWindow(new SqlTokenizer(input, openQuote, word), ring, fingerprint);
-        bool found = SqlRules.IsInjection(ref window, openQuote);
+        bool found = scope != SqlRulesScope.None && SqlRules.IsInjection(ref window, openQuote, scope == SqlRulesScope.All);
 
         // Fill the fingerprint's remaining places so it reads the same whether or not a rule decided early.
         for (int k = 0; k < SqlTokenWindow.Capacity && window.Fingerprint.Length < FingerprintCapacity && window[k].Kind != SqlKind.End; k++)
@@ -64,4 +74,12 @@ public static class SqlInjectionDetector
         written = Math.Min(source.Length, destination.Length);
         source[..written].CopyTo(destination);
     }
+}
+
+/// <summary>Which rules a context is read with: none (its fingerprint only), the anchored ones, or all.</summary>
+internal enum SqlRulesScope : byte
+{
+    None,
+    Anchored,
+    All,
 }

@@ -19,7 +19,10 @@ internal static class SqlRules
     private const int MaxParens = 3;
 
     /// <param name="openQuote">The quote of the literal the input is assumed to continue, or '\0' for as-is.</param>
-    public static bool IsInjection(ref SqlTokenWindow w, char openQuote)
+    /// <param name="anywhere">
+    /// Whether to read on past the anchored start; false when <see cref="SqlEvidence"/> found nothing those rules need.
+    /// </param>
+    public static bool IsInjection(ref SqlTokenWindow w, char openQuote, bool anywhere = true)
     {
         bool quoted = openQuote != '\0';
         if (quoted && (w[0].Kind != SqlKind.String || w[0].Has(SqlFlags.Unterminated)))
@@ -35,6 +38,11 @@ internal static class SqlRules
         if (Anchored(ref w, quoted, batchesWithoutSeparator))
         {
             return true;
+        }
+
+        if (!anywhere)
+        {
+            return false;
         }
 
         SqlToken previous = new(SqlKind.End);

@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace EdgeServer.Policy.Injection;
 
 /// <summary>
@@ -114,23 +116,27 @@ internal ref struct SqlTokenizer
         int start = _pos;
         while (_pos < _s.Length)
         {
-            char c = _s[_pos];
-            if (c == '\\')
+            // Straight to the next quote or backslash (vectorised): nothing else inside a literal matters.
+            int next = _s[_pos..].IndexOfAny(quote, '\\');
+            if (next < 0)
+            {
+                break;
+            }
+
+            _pos += next;
+            if (_s[_pos] == '\\')
             {
                 _pos += 2;
                 continue;
             }
 
             _pos++;
-            if (c == quote)
+            if (At(_pos) != quote)
             {
-                if (At(_pos) != quote)
-                {
-                    return new(SqlKind.String);
-                }
-
-                _pos++;
+                return new(SqlKind.String);
             }
+
+            _pos++;
         }
 
         _pos = _s.Length;
@@ -163,11 +169,8 @@ internal ref struct SqlTokenizer
 
     private SqlToken SkipLineComment()
     {
-        while (_pos < _s.Length && _s[_pos] is not ('\n' or '\r'))
-        {
-            _pos++;
-        }
-
+        int end = _s[_pos..].IndexOfAny('\n', '\r');
+        _pos = end < 0 ? _s.Length : _pos + end;
         return new(SqlKind.Comment);
     }
 
@@ -313,18 +316,21 @@ internal ref struct SqlTokenizer
         {
             if (length < _word.Length)
             {
-                _word[length++] = char.ToLowerInvariant(_s[_pos]);
-            }
-            else
-            {
-                overflow = true;
+                _word[length++] = char.ToLowerInvariant(_s[_pos++]);
+                continue;
             }
 
-            _pos++;
+            // Past the scratch the word is a bareword whatever follows: skip its ASCII rest vectorised.
+            overflow = true;
+            int rest = _s[_pos..].IndexOfAnyExcept(AsciiWordChars);
+            _pos = rest < 0 ? _s.Length : _pos + Math.Max(rest, 1);
         }
 
         return length;
     }
+
+    private static readonly SearchValues<char> AsciiWordChars =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_$.");
 
     /// <summary>A dangerous name, or an MSSQL extended/system procedure under any qualification (master..xp_cmdshell).</summary>
     private static bool IsDangerousName(ReadOnlySpan<char> word)

@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace EdgeServer.Policy.Injection;
 
 /// <summary>
@@ -9,9 +11,21 @@ namespace EdgeServer.Policy.Injection;
 /// </summary>
 public static class XssDetector
 {
+    /// <summary>
+    /// Without one of these nothing can match: a tag, comment or markup needs '&lt;' (and, in an attribute value,
+    /// a '&gt;' to leave the tag first); another attribute's value needs '='; a script or data URL as the value
+    /// itself needs its ':' (written or as a character reference, so '&amp;').
+    /// </summary>
+    private static readonly SearchValues<char> Needed = SearchValues.Create("<>=:&");
+
     public static bool IsXss(ReadOnlySpan<char> input)
     {
         input = InjectionLimits.Cap(input);
+        if (!input.ContainsAny(Needed))
+        {
+            return false;
+        }
+
         return (input.Contains('<') && Check(input, HtmlContext.Data))
             || Check(input, HtmlContext.UnquotedValue)
             || (input.Contains('\'') && Check(input, HtmlContext.SingleQuotedValue))
