@@ -68,7 +68,7 @@ public class WebAclBenchmark
         json.Append("],\"pad\":\"").Append('x', 1024 - json.Length - 11).Append("\"}");
         _body = Encoding.ASCII.GetBytes(json.ToString());
 
-        if (Evaluate(_get).Action != WafActionKind.Allow || Evaluate(_post).Action != WafActionKind.Allow)
+        if (Evaluate(_get).Action != WafActionKind.Allow || Evaluate(_post).Action != WafActionKind.Allow || Evaluate(_wrk).Action != WafActionKind.Allow)
             throw new InvalidOperationException("the benchmark requests must pass every rule (so that every rule runs)");
     }
 
