@@ -30,7 +30,7 @@ public sealed class GeoLookupCliTests
     [InlineData("MaxMind-DB-test-ipv4-24.mmdb", "1.1.1.3")]
     public async Task Record_and_network_agree_with_mmdblookup(string file, string ip)
     {
-        string db = GeoData.MaxMindTest(file);
+        string db = EdgeServer.Geo.Tests.GeoTestData.MaxMindTest(file);
         var reference = await Mmdblookup(db, ip);
         Assert.True(reference.Exit == 0, $"mmdblookup: {reference.Err}");
         var (exit, stdout, stderr) = await Edge(ip, "--db", db);
@@ -63,7 +63,7 @@ public sealed class GeoLookupCliTests
     [InlineData("MaxMind-DB-test-decoder.mmdb", "1.1.1.1", "map.mapX")]
     public async Task Path_value_agrees_with_mmdblookup(string file, string ip, string path)
     {
-        string db = GeoData.MaxMindTest(file);
+        string db = EdgeServer.Geo.Tests.GeoTestData.MaxMindTest(file);
         var reference = await Mmdblookup(db, ip, path.Split('.'));
         Assert.True(reference.Exit == 0, $"mmdblookup: {reference.Err}");
         var (exit, stdout, stderr) = await Edge(ip, "--db", db, "--path", path);
@@ -85,7 +85,7 @@ public sealed class GeoLookupCliTests
     [InlineData("MaxMind-DB-test-ipv4-24.mmdb", "1.1.1.64")]
     public async Task Not_found_exits_1_as_mmdblookup_finds_nothing(string file, string ip)
     {
-        string db = GeoData.MaxMindTest(file);
+        string db = EdgeServer.Geo.Tests.GeoTestData.MaxMindTest(file);
         var reference = await Mmdblookup(db, ip);
         Assert.Contains("Could not find an entry", reference.Err + reference.Out, StringComparison.Ordinal);
         var (exit, stdout, stderr) = await Edge(ip, "--db", db);
@@ -97,7 +97,7 @@ public sealed class GeoLookupCliTests
     [Fact]
     public async Task A_missing_path_exits_1_naming_the_path_and_the_network()
     {
-        string db = GeoData.MaxMindTest("GeoIP2-City-Test.mmdb");
+        string db = EdgeServer.Geo.Tests.GeoTestData.MaxMindTest("GeoIP2-City-Test.mmdb");
         var reference = await Mmdblookup(db, "81.2.69.160", "country", "no_such_key");
         Assert.NotEqual(0, reference.Exit);
         var (exit, stdout, stderr) = await Edge("81.2.69.160", "--db", db, "--path", "country.no_such_key");
@@ -111,7 +111,7 @@ public sealed class GeoLookupCliTests
     {
         // The README's trap: libmaxminddb finds nothing for ::ffff:8.8.8.8 in this file; the server (and so this
         // command) looks it up as 8.8.8.8, because that is what a dual-stack socket reports for an IPv4 client.
-        string db = Path.Combine(GeoData.Root, "country", "geo-whois-asn-country.mmdb");
+        string db = Path.Combine(EdgeServer.Geo.Tests.GeoTestData.Root, "country", "geo-whois-asn-country.mmdb");
         var reference = await Mmdblookup(db, "8.8.8.8", "country_code");
         Assert.Contains("\"US\" <utf8_string>", reference.Out, StringComparison.Ordinal);
         foreach (string ip in (string[])["8.8.8.8", "::ffff:8.8.8.8"])
@@ -130,7 +130,7 @@ public sealed class GeoLookupCliTests
     [InlineData("2001:db8::1::2", "is not an IP address")]
     public async Task A_bad_address_exits_1_with_the_reason(string ip, string reason)
     {
-        var (exit, stdout, stderr) = await Edge(ip, "--db", GeoData.MaxMindTest("GeoIP2-City-Test.mmdb"));
+        var (exit, stdout, stderr) = await Edge(ip, "--db", EdgeServer.Geo.Tests.GeoTestData.MaxMindTest("GeoIP2-City-Test.mmdb"));
         Assert.Equal(1, exit);
         Assert.Equal("", stdout);
         Assert.StartsWith($"edge geo lookup: '{ip}' is not an IP address", stderr, StringComparison.Ordinal);
@@ -158,13 +158,13 @@ public sealed class GeoLookupCliTests
             File.Delete(text);
         }
 
-        string badTree = GeoData.MaxMindTest("GeoIP2-City-Test-Invalid-Node-Count.mmdb");
+        string badTree = EdgeServer.Geo.Tests.GeoTestData.MaxMindTest("GeoIP2-City-Test-Invalid-Node-Count.mmdb");
         (exit, stdout, stderr) = await Edge("81.2.69.160", "--db", badTree);
         Assert.Equal((1, ""), (exit, stdout));
         Assert.Contains($"cannot use the database: {badTree}: invalid metadata", stderr, StringComparison.Ordinal);
 
         // Opens fine; the record itself nests past the decoder's depth bound.
-        string deep = Path.Combine(GeoData.Root, "maxmind-test", "bad-data", "libmaxminddb", "libmaxminddb-deep-nesting.mmdb");
+        string deep = Path.Combine(EdgeServer.Geo.Tests.GeoTestData.Root, "maxmind-test", "bad-data", "libmaxminddb", "libmaxminddb-deep-nesting.mmdb");
         (exit, stdout, stderr) = await Edge("1.1.1.1", "--db", deep);
         Assert.Equal((1, ""), (exit, stdout));
         Assert.Contains($"corrupt database: {deep}", stderr, StringComparison.Ordinal);
