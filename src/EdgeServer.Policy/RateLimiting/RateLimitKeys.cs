@@ -29,10 +29,10 @@ public static class RateLimitKeys
     {
         if (address.Length == 4 && destination.Length >= MaxLength)
         {
-            // The common case without the general path's checks and copy loop: it runs once per request.
-            destination[0] = 4;
-            destination[1] = 32;
-            BinaryPrimitives.WriteUInt32LittleEndian(destination[2..], BinaryPrimitives.ReadUInt32LittleEndian(address));
+            // The common case, written as one 8-byte store: the hash then reads the key back with loads that store
+            // forwarding can serve (separate byte stores under one wider load would stall it for ~10 ns).
+            ulong key = 4 | (32 << 8) | ((ulong)BinaryPrimitives.ReadUInt32LittleEndian(address) << 16);
+            BinaryPrimitives.WriteUInt64LittleEndian(destination, key);
             return 6;
         }
 
