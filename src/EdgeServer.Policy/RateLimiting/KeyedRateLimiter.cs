@@ -10,7 +10,7 @@ namespace EdgeServer.Policy.RateLimiting;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Layout. Each slot is 16 bytes: the key's 64-bit SipHash identity and its TAT. Slots form groups of
+/// Layout. Each slot is 16 bytes: the key's 64-bit identity (<see cref="RateLimitKey"/>) and its TAT. Slots form groups of
 /// <see cref="GroupSize"/>; a key lives in the group its hash picks, searched from a hash-chosen start so that at low
 /// load a hit is the first slot read. The table holds 2 × MaxKeys slots rounded up to a power of two, allocated once:
 /// memory is fixed (32–64 bytes per configured key) whatever the traffic.
@@ -49,7 +49,6 @@ public sealed class KeyedRateLimiter
     private readonly Slot[] _slots;
     private readonly int[] _claimLocks;
     private readonly int _slotMask;
-    private readonly SipHash _hash;
     private readonly GcraCell _overflow;
     private long _overflowDecisions;
 
@@ -62,7 +61,6 @@ public sealed class KeyedRateLimiter
         _slots = new Slot[slots];
         _claimLocks = new int[slots / GroupSize];
         _slotMask = slots - 1;
-        _hash = SipHash.WithRandomKey();
         _overflow = new GcraCell(Rate, clock);
     }
 
@@ -81,24 +79,31 @@ public sealed class KeyedRateLimiter
     /// <summary>Decisions made by the shared overflow bucket because a key's group was full of active keys.</summary>
     public long OverflowDecisions => Volatile.Read(ref _overflowDecisions);
 
-    public RateLimitDecision TryAcquire(ReadOnlySpan<byte> key, long cost = 1) => TryAcquire(key, cost, Clock.GetTimestamp());
+    public RateLimitDecision TryAcquire(RateLimitKey key, long cost = 1) => TryAcquire(key, cost, Clock.GetTimestamp());
 
     /// <summary>
     /// Spends <paramref name="cost"/> permits of <paramref name="key"/>'s bucket if it holds them (0 only reads it).
     /// <paramref name="now"/> is a timestamp of <see cref="Clock"/>, read once per request for all its limits.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The cost is negative or above the burst: it could never pass.</exception>
-    public RateLimitDecision TryAcquire(ReadOnlySpan<byte> key, long cost, long now) => Decide(Identity(key), cost, now, charge: false);
+    public RateLimitDecision TryAcquire(RateLimitKey key, long cost, long now) => Decide(key.Identity, cost, now, charge: false);
+
+    /// <summary>Hashes the key's bytes, then decides: for keys used by one limit once (see <see cref="RateLimitKey"/>).</summary>
+    public RateLimitDecision TryAcquire(ReadOnlySpan<byte> key, long cost, long now) => TryAcquire(RateLimitKey.Of(key), cost, now);
+
+    public RateLimitDecision TryAcquire(ReadOnlySpan<byte> key, long cost = 1) => TryAcquire(RateLimitKey.Of(key), cost, Clock.GetTimestamp());
 
     /// <summary>
     /// Records <paramref name="cost"/> permits spent elsewhere (another node's share, synced in a batch), whether or not
     /// the bucket held them, but never beyond an empty bucket.
     /// </summary>
-    public void Charge(ReadOnlySpan<byte> key, long cost, long now)
+    public void Charge(RateLimitKey key, long cost, long now)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(cost);
-        Decide(Identity(key), cost, now, charge: true);
+        Decide(key.Identity, cost, now, charge: true);
     }
+
+    public void Charge(ReadOnlySpan<byte> key, long cost, long now) => Charge(RateLimitKey.Of(key), cost, now);
 
     /// <summary>Keys whose bucket is not full at <paramref name="now"/>: a scan of the whole table, for reports and tests.</summary>
     public int CountActiveKeys(long now)
@@ -125,13 +130,6 @@ public sealed class KeyedRateLimiter
         }
 
         return count;
-    }
-
-    /// <summary>The key's 64-bit identity; 0 marks an empty slot, so a hash of 0 becomes 1.</summary>
-    internal ulong Identity(ReadOnlySpan<byte> key)
-    {
-        ulong hash = _hash.Hash13(key);
-        return hash == 0 ? 1 : hash;
     }
 
     /// <summary>The decision for a key given by its identity: lets tests place keys in chosen groups.</summary>

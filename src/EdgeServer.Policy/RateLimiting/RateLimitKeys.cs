@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Net;
 
 namespace EdgeServer.Policy.RateLimiting;
@@ -24,8 +25,19 @@ public static class RateLimitKeys
     public const int DefaultIPv6PrefixBits = 64;
 
     /// <summary>The whole address (a /32 or /128 key). Returns the key's length.</summary>
-    public static int WriteClientIp(ReadOnlySpan<byte> address, Span<byte> destination) =>
-        WritePrefix(address, 32, 128, destination);
+    public static int WriteClientIp(ReadOnlySpan<byte> address, Span<byte> destination)
+    {
+        if (address.Length == 4 && destination.Length >= MaxLength)
+        {
+            // The common case, written as one 8-byte store: the hash then reads the key back with loads that store
+            // forwarding can serve (separate byte stores under one wider load would stall it for ~10 ns).
+            ulong key = 4 | (32 << 8) | ((ulong)BinaryPrimitives.ReadUInt32LittleEndian(address) << 16);
+            BinaryPrimitives.WriteUInt64LittleEndian(destination, key);
+            return 6;
+        }
+
+        return WritePrefix(address, 32, 128, destination);
+    }
 
     /// <summary>The network of <paramref name="address"/> (4 or 16 bytes, network order) at the given lengths.</summary>
     /// <exception cref="ArgumentException">The address is not 0, 4 or 16 bytes, or the destination is too short.</exception>
