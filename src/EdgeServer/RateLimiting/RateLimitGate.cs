@@ -18,8 +18,10 @@ internal static class RateLimitGate
     {
         CompiledRateLimit? refusedBy = null;
         RateLimitDecision refusal = default;
-        Check(connection, listenerLimits, routeName, ref refusedBy, ref refusal);
-        Check(connection, routeLimits, routeName, ref refusedBy, ref refusal);
+        // One clock read for every limit: reading it costs more than a decision.
+        var now = (listenerLimits.Length > 0 ? listenerLimits[0] : routeLimits[0]).Limiter.Clock.GetTimestamp();
+        Check(connection, listenerLimits, routeName, now, ref refusedBy, ref refusal);
+        Check(connection, routeLimits, routeName, now, ref refusedBy, ref refusal);
         if (refusedBy is null)
         {
             answer = default;
@@ -37,7 +39,7 @@ internal static class RateLimitGate
         return true;
     }
 
-    private static void Check(ClientConnection connection, CompiledRateLimit[] limits, ReadOnlySpan<byte> routeName,
+    private static void Check(ClientConnection connection, CompiledRateLimit[] limits, ReadOnlySpan<byte> routeName, long now,
         ref CompiledRateLimit? refusedBy, ref RateLimitDecision refusal)
     {
         if (limits.Length == 0) return;
@@ -45,7 +47,7 @@ internal static class RateLimitGate
         foreach (var limit in limits)
         {
             var n = RequestKey.Write(limit.Config, connection, limit.HeaderName, routeName, key);
-            var decision = limit.Limiter.TryAcquire(key[..n]);
+            var decision = limit.Limiter.TryAcquire(key[..n], 1, now);
             if (decision.Allowed)
             {
                 limit.Counters.CountAllowed();
