@@ -44,10 +44,23 @@ public sealed class ApiKeyAllocationTests
     public void Quota_windows_allocate_nothing()
     {
         var now = new DateTimeOffset(2024, 2, 29, 23, 59, 59, TimeSpan.FromHours(2));
-        long sum = 0;
-        for (var i = 0; i < 100; i++) sum += QuotaWindow.For(QuotaPeriod.Month, now).Index;
         var periods = Enum.GetValues<QuotaPeriod>();
-        var before = GC.GetAllocatedBytesForCurrentThread();
+        // Steady state is what counts: the first round may pay one-time runtime costs (tier-up of this loop
+        // allocated 24 B once), so the second round must allocate nothing.
+        long sum = 0, allocated = 0;
+        for (var round = 0; round < 2; round++)
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            sum += Windows(periods, now);
+            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        }
+        Assert.Equal(0, allocated);
+        Assert.True(sum > 0);
+    }
+
+    private static long Windows(QuotaPeriod[] periods, DateTimeOffset now)
+    {
+        long sum = 0;
         foreach (var period in periods)
         {
             for (var i = 0; i < 10_000; i++)
@@ -56,7 +69,6 @@ public sealed class ApiKeyAllocationTests
                 sum += window.Index + window.SecondsUntilReset(now);
             }
         }
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
-        Assert.True(sum > 0);
+        return sum;
     }
 }
