@@ -34,8 +34,11 @@ internal sealed partial class ApiKeyEngine(TimeProvider clock, ILogger logger) :
     public byte[]? ForwardHeader => _state.ForwardHeader;
     public UsagePlan? Plan(string name) => _state.Plans.GetValueOrDefault(name);
 
-    /// <summary>Loads the store for <paramref name="config"/> (the config loader already checked it) and watches it.</summary>
-    public void Apply(EdgeConfig config)
+    /// <summary>
+    /// Loads the store and builds the plans for <paramref name="config"/> without changing anything (throws if the
+    /// store no longer loads); the returned action swaps them in, once the rest of the snapshot compiled too.
+    /// </summary>
+    public Action Prepare(EdgeConfig config)
     {
         var throttles = RateLimiterSet.Build(
             config.UsagePlans.Where(p => p.ThrottleRate is not null)
@@ -50,14 +53,17 @@ internal sealed partial class ApiKeyEngine(TimeProvider clock, ILogger logger) :
             var loaded = ApiKeyStoreFile.Load(keys.Store);
             store = loaded.Store ?? throw new InvalidOperationException(string.Join("; ", loaded.Errors));
         }
-        _throttles = throttles;
-        var previous = _state;
-        _state = new State(config.ApiKeys, store, plans);
-        if (previous.Config?.Store != config.ApiKeys?.Store)
+        return () =>
         {
-            _watcher?.Dispose();
-            _watcher = config.ApiKeys is { } watched ? new FileSetWatcher([watched.Store], ReloadStore) : null;
-        }
+            _throttles = throttles;
+            var previous = _state;
+            _state = new State(config.ApiKeys, store, plans);
+            if (previous.Config?.Store != config.ApiKeys?.Store)
+            {
+                _watcher?.Dispose();
+                _watcher = config.ApiKeys is { } watched ? new FileSetWatcher([watched.Store], ReloadStore) : null;
+            }
+        };
     }
 
     private void ReloadStore()

@@ -58,9 +58,10 @@ internal sealed class EdgeRuntime(EdgeMetrics metrics, ClusterRegistry clusters,
     public RuntimeSnapshot Apply(EdgeConfig config)
     {
         var routes = RouteTable.Compile(config.Routes, config.Limits.MaxBodyBytes);
+        // The key store is read first (it is the likeliest to fail, being a file) and swapped in last.
+        var commitApiKeys = apiKeys.Prepare(config);
         // Rule files first: one that no longer compiles throws here, before clusters change.
         var acls = waf.Apply(config);
-        apiKeys.Apply(config);
         var limits = rateLimits.Apply(config);
         var live = clusters.Apply(config.Clusters);
         var entries = new Dictionary<CompiledRoute, RouteEntry>(ReferenceEqualityComparer.Instance);
@@ -75,6 +76,7 @@ internal sealed class EdgeRuntime(EdgeMetrics metrics, ClusterRegistry clusters,
             };
         }
 
+        commitApiKeys();
         var snapshot = new RuntimeSnapshot(Interlocked.Increment(ref _generation), config, routes, entries, acls, limits);
         Volatile.Write(ref _current, snapshot);
         metrics.SetConfigGeneration(snapshot.Generation);
