@@ -99,7 +99,7 @@ internal sealed class UsagePlan(UsagePlanConfig config, KeyedRateLimiter? thrott
     public QuotaCounters? Quota { get; } = quota;
     public byte[] NameUtf8 { get; } = Encoding.ASCII.GetBytes(config.Name);
     public byte[] ThrottlePolicy { get; } = config.ThrottleRate is { } rate
-        ? RateLimitResponse.EncodePolicy(config.Name, rate.Count, Math.Max(1, (long)Math.Ceiling(rate.Period.TotalSeconds)))
+        ? RateLimitResponse.EncodePolicy(config.Name, rate.Count, rate.WindowSeconds)
         : [];
     public byte[] QuotaPolicy { get; } = config.QuotaLimit is { } limit
         ? RateLimitResponse.EncodePolicy(config.Name + "-quota", limit, config.QuotaPeriod switch { QuotaPeriod.Day => 86_400, QuotaPeriod.Week => 604_800, _ => 2_592_000 })

@@ -51,7 +51,7 @@ internal sealed partial class EdgeConnectionHandler(
             // The connection ACL (IP and geo) runs before TLS: a blocked address costs no handshake.
             if (snapshot.Waf.Listener(listener.Name).Connection is { } connectionAcl && !AdmitAddress(context, connectionAcl)) return;
             // So do the per-address connection limits.
-            if (snapshot.RateLimits.Connections(listener.Name) is { } limiter && ClientConnection.ClientAddress(context) is { } ip)
+            if (snapshot.RateLimits.Connections(listener.Name) is { IsActive: true } limiter && ClientConnection.ClientAddress(context) is { } ip)
             {
                 if (!Admit(limiter, ip))
                 {

@@ -27,21 +27,33 @@ internal static class EdgeError
         AppendJsonSafe(body, ref n, requestId);
         Append(body, ref n, "\"}\n"u8);
 
+        return WriteJson(output, status, [], body[..n], requestId, close, headOnly);
+    }
+
+    /// <summary>
+    /// The head every JSON answer of the edge shares, <paramref name="extraHeaders"/> (whole "Name: value\r\n"
+    /// lines) after the common fields, then the body unless <paramref name="headOnly"/>. Returns the bytes written.
+    /// </summary>
+    internal static long WriteJson(PipeWriter output, int status, ReadOnlySpan<byte> extraHeaders, ReadOnlySpan<byte> body,
+        ReadOnlySpan<byte> requestId, bool close, bool headOnly)
+    {
         var w = new HeadWriter(output);
         StatusLines.Write(ref w, status);
         w.Write(DateHeader.Line);
-        w.Write("Server: edge\r\nContent-Type: application/json\r\nCache-Control: no-store\r\nContent-Length: "u8);
-        w.WriteNumber(n);
+        w.Write("Server: edge\r\nContent-Type: application/json\r\nCache-Control: no-store\r\n"u8);
+        w.Write(extraHeaders);
+        w.Write("Content-Length: "u8);
+        w.WriteNumber(body.Length);
         w.WriteCrLf();
         if (requestId.Length > 0) w.WriteHeader("X-Request-Id"u8, requestId);
         if (close) w.Write("Connection: close\r\n"u8);
         w.WriteCrLf();
-        if (!headOnly) w.Write(body[..n]);
+        if (!headOnly) w.Write(body);
         w.Commit();
         return w.Written;
     }
 
-    private static void Append(Span<byte> target, ref int at, ReadOnlySpan<byte> bytes)
+    internal static void Append(Span<byte> target, ref int at, ReadOnlySpan<byte> bytes)
     {
         bytes.CopyTo(target[at..]);
         at += bytes.Length;

@@ -15,7 +15,7 @@ internal sealed class CompiledRateLimit
         NameUtf8 = Encoding.ASCII.GetBytes(config.Name);
         DryRunLabel = config.Name + " (dry run)";
         HeaderName = config.Header is null ? null : Encoding.ASCII.GetBytes(config.Header);
-        Policy = RateLimitResponse.EncodePolicy(config.Name, config.Rate.Count, WindowSeconds(config.Rate));
+        Policy = RateLimitResponse.EncodePolicy(config.Name, config.Rate.Count, config.Rate.WindowSeconds);
     }
 
     public RateLimitConfig Config { get; }
@@ -30,9 +30,6 @@ internal sealed class CompiledRateLimit
 
     public static RateLimitDefinition Definition(RateLimitConfig config) =>
         new(config.Name, config.Rate.Count, config.Rate.Period, config.Burst, config.MaxKeys);
-
-    private static long WindowSeconds(RateValue rate) =>
-        Math.Max(1, (long)Math.Ceiling(rate.Period.TotalSeconds));
 }
 
 /// <summary>Decisions of one limit for /metrics, kept by name so they survive reloads.</summary>

@@ -25,6 +25,12 @@ internal sealed class ConnectionLimiter(string listener, TimeProvider clock)
     public long RefusedNew => Volatile.Read(ref _refusedNew);
     public int TrackedAddresses => _open.Count;
 
+    /// <summary>
+    /// The listener has limits: only then are connections admitted and tracked (a listener without them pays
+    /// nothing at accept). Limits added by a reload count the connections that open after it.
+    /// </summary>
+    public bool IsActive => _settings is { MaxPerIp: not null } or { NewPerIp: not null };
+
     /// <summary>Takes the listener's current limits; an unchanged new-connection rate keeps its counters.</summary>
     public void Apply(ConnectionLimitsConfig? config)
     {

@@ -28,43 +28,37 @@ internal static class RateLimitResponse
         Append(body, ref n, "\",\"limit\":\""u8);
         Append(body, ref n, name[..Math.Min(name.Length, 64)]);
         Append(body, ref n, "\",\"retry_after\":"u8);
-        Utf8Formatter.TryFormat(retryAfterSeconds, body[n..], out var digits);
-        n += digits;
+        AppendNumber(body, ref n, retryAfterSeconds);
         Append(body, ref n, ",\"request_id\":\""u8);
         EdgeError.AppendJsonSafe(body, ref n, requestId);
         Append(body, ref n, "\"}\n"u8);
 
-        var w = new HeadWriter(output);
-        StatusLines.Write(ref w, 429);
-        w.Write(DateHeader.Line);
-        w.Write("Server: edge\r\nContent-Type: application/json\r\nCache-Control: no-store\r\nRetry-After: "u8);
-        w.WriteNumber(retryAfterSeconds);
-        w.Write("\r\nRateLimit-Policy: "u8);
-        w.Write(policy);
-        w.Write("\r\nRateLimit: \""u8);
-        w.Write(name);
-        w.Write("\";r="u8);
-        w.WriteNumber(remaining);
-        w.Write(";t="u8);
-        w.WriteNumber(resetSeconds);
-        w.Write("\r\nContent-Length: "u8);
-        w.WriteNumber(n);
-        w.WriteCrLf();
-        if (requestId.Length > 0) w.WriteHeader("X-Request-Id"u8, requestId);
-        if (close) w.Write("Connection: close\r\n"u8);
-        w.WriteCrLf();
-        if (!headOnly) w.Write(body[..n]);
-        w.Commit();
-        return w.Written;
+        // Policy items are names and small numbers: 256 bytes hold the three fields.
+        Span<byte> headers = stackalloc byte[256 + policy.Length + name.Length];
+        var h = 0;
+        Append(headers, ref h, "Retry-After: "u8);
+        AppendNumber(headers, ref h, retryAfterSeconds);
+        Append(headers, ref h, "\r\nRateLimit-Policy: "u8);
+        Append(headers, ref h, policy);
+        Append(headers, ref h, "\r\nRateLimit: \""u8);
+        Append(headers, ref h, name);
+        Append(headers, ref h, "\";r="u8);
+        AppendNumber(headers, ref h, remaining);
+        Append(headers, ref h, ";t="u8);
+        AppendNumber(headers, ref h, resetSeconds);
+        Append(headers, ref h, "\r\n"u8);
+        return EdgeError.WriteJson(output, 429, headers[..h], body[..n], requestId, close, headOnly);
     }
 
     /// <summary>The policy item for RateLimit-Policy: the name as a quoted string, the quota and the window in seconds.</summary>
     public static byte[] EncodePolicy(string name, long quota, long windowSeconds) =>
         System.Text.Encoding.ASCII.GetBytes($"\"{name}\";q={quota};w={windowSeconds}");
 
-    private static void Append(Span<byte> target, ref int at, ReadOnlySpan<byte> bytes)
+    private static void Append(Span<byte> target, ref int at, ReadOnlySpan<byte> bytes) => EdgeError.Append(target, ref at, bytes);
+
+    private static void AppendNumber(Span<byte> target, ref int at, long value)
     {
-        bytes.CopyTo(target[at..]);
-        at += bytes.Length;
+        Utf8Formatter.TryFormat(value, target[at..], out var digits);
+        at += digits;
     }
 }

@@ -23,6 +23,9 @@ public readonly record struct RateValue(long Count, TimeSpan Period)
     /// <summary>The interval between requests at this rate (GCRA's emission interval).</summary>
     public TimeSpan Interval => Period / Count;
 
+    /// <summary>The period in whole seconds (at least 1): the window <c>w</c> of a RateLimit-Policy item.</summary>
+    public long WindowSeconds => Math.Max(1, (long)Math.Ceiling(Period.TotalSeconds));
+
     public override string ToString() => $"{Count}/{(Period == TimeSpan.FromSeconds(1) ? "s" : Period == TimeSpan.FromMinutes(1) ? "m" : Period == TimeSpan.FromHours(1) ? "h" : "d")}";
 }
 
