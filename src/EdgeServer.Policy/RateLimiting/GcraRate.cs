@@ -121,6 +121,13 @@ public sealed class GcraRate
         return Math.Max(tat, Math.Min(charged, now + CapacityTicks));
     }
 
+    /// <summary>
+    /// Adopts a TAT computed elsewhere for the same key (the fleet's, from Redis) when it is later than ours: clamped
+    /// to an empty bucket like <see cref="Charge"/>, and never moving ours back.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal long Raise(long tat, long now, long target) => Math.Max(tat, Math.Min(target, now + CapacityTicks));
+
     /// <summary>A request of this cost can never be allowed: a configuration error, reported before any state changes.</summary>
     internal void ThrowIfInvalidCost(long cost)
     {

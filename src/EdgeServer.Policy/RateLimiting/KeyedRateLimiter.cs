@@ -86,7 +86,7 @@ public sealed class KeyedRateLimiter
     /// <paramref name="now"/> is a timestamp of <see cref="Clock"/>, read once per request for all its limits.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The cost is negative or above the burst: it could never pass.</exception>
-    public RateLimitDecision TryAcquire(RateLimitKey key, long cost, long now) => Decide(key.Identity, cost, now, charge: false);
+    public RateLimitDecision TryAcquire(RateLimitKey key, long cost, long now) => Decide(key.Identity, cost, now, Update.Acquire);
 
     /// <summary>Hashes the key's bytes, then decides: for keys used by one limit once (see <see cref="RateLimitKey"/>).</summary>
     public RateLimitDecision TryAcquire(ReadOnlySpan<byte> key, long cost, long now) => TryAcquire(RateLimitKey.Of(key), cost, now);
@@ -100,10 +100,21 @@ public sealed class KeyedRateLimiter
     public void Charge(RateLimitKey key, long cost, long now)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(cost);
-        Decide(key.Identity, cost, now, charge: true);
+        Decide(key.Identity, cost, now, Update.Charge);
     }
 
     public void Charge(ReadOnlySpan<byte> key, long cost, long now) => Charge(RateLimitKey.Of(key), cost, now);
+
+    /// <summary>
+    /// Moves the key's TAT to at least <paramref name="tat"/> (clamped to an empty bucket): the state another party
+    /// computed for the same key, such as the fleet's TAT in Redis, adopted without counting this node's share twice.
+    /// Keys decided by the overflow bucket are left alone: one key's debt must not be charged to every untracked key.
+    /// </summary>
+    public void Raise(RateLimitKey key, long tat, long now)
+    {
+        if (tat > now)
+            Decide(key.Identity, tat, now, Update.Raise);
+    }
 
     /// <summary>Keys whose bucket is not full at <paramref name="now"/>: a scan of the whole table, for reports and tests.</summary>
     public int CountActiveKeys(long now)
@@ -133,10 +144,16 @@ public sealed class KeyedRateLimiter
     }
 
     /// <summary>The decision for a key given by its identity: lets tests place keys in chosen groups.</summary>
-    internal RateLimitDecision Decide(ulong identity, long cost, long now, bool charge)
+    internal RateLimitDecision Decide(ulong identity, long cost, long now, bool charge) =>
+        Decide(identity, cost, now, charge ? Update.Charge : Update.Acquire);
+
+    /// <summary>What a decision does to the key's TAT; for <see cref="Update.Raise"/> the "cost" is the target TAT.</summary>
+    private enum Update { Acquire, Charge, Raise }
+
+    private RateLimitDecision Decide(ulong identity, long cost, long now, Update update)
     {
         Debug.Assert(identity != 0);
-        if (!charge)
+        if (update == Update.Acquire)
             Rate.ThrowIfInvalidCost(cost);
         long key = (long)identity;
         int index = (int)identity & _slotMask;
@@ -147,7 +164,7 @@ public sealed class KeyedRateLimiter
             int at = Find(group, start, key, out long tat);
             if (at >= 0)
             {
-                if (TryUpdate(ref _slots[at], key, tat, cost, now, charge, out var decision))
+                if (TryUpdate(ref _slots[at], key, tat, cost, now, update, out var decision))
                     return decision;
                 continue;   // the slot changed owner under us: the key went idle and was evicted
             }
@@ -155,12 +172,12 @@ public sealed class KeyedRateLimiter
             if (cost == 0)
                 return new RateLimitDecision(Rate, true, now, now, 0);  // an untracked key has a full bucket
 
-            switch (TryInsert(group, start, key, cost, now, charge, out var inserted))
+            switch (TryInsert(group, start, key, cost, now, update, out var inserted))
             {
                 case Insert.Done:
                     return inserted;
                 case Insert.Full:
-                    return DecideOverflow(cost, now, charge);
+                    return DecideOverflow(cost, now, update);
             }
         }
     }
@@ -186,17 +203,11 @@ public sealed class KeyedRateLimiter
         return -1;
     }
 
-    private bool TryUpdate(ref Slot slot, long key, long tat, long cost, long now, bool charge, out RateLimitDecision decision)
+    private bool TryUpdate(ref Slot slot, long key, long tat, long cost, long now, Update update, out RateLimitDecision decision)
     {
         while (true)
         {
-            long next;
-            bool allowed = true;
-            long retryAfter = 0;
-            if (charge)
-                next = Rate.Charge(tat, now, cost);
-            else
-                allowed = Rate.TryAcquire(tat, now, cost, out next, out retryAfter);
+            long next = Next(tat, now, cost, update, out bool allowed, out long retryAfter);
 
             if (!allowed || next == tat)
             {
@@ -223,7 +234,7 @@ public sealed class KeyedRateLimiter
 
     private enum Insert { Done, Retry, Full }
 
-    private Insert TryInsert(int group, int start, long key, long cost, long now, bool charge, out RateLimitDecision decision)
+    private Insert TryInsert(int group, int start, long key, long cost, long now, Update update, out RateLimitDecision decision)
     {
         decision = default;
         ref int claimLock = ref _claimLocks[group / GroupSize];
@@ -258,13 +269,7 @@ public sealed class KeyedRateLimiter
                 return Insert.Retry;            // its idle owner just spent a permit: the slot is busy again
 
             Interlocked.Exchange(ref claimed.Key, key);
-            long next;
-            long retryAfter = 0;
-            bool allowed = true;
-            if (charge)
-                next = Rate.Charge(now, now, cost);
-            else
-                allowed = Rate.TryAcquire(now, now, cost, out next, out retryAfter);
+            long next = Next(now, now, cost, update, out bool allowed, out long retryAfter);
             Debug.Assert(allowed && next > freeTat, "a fresh bucket grants any valid cost, and moves the TAT past the idle one");
             Volatile.Write(ref claimed.Tat, next);
             decision = new RateLimitDecision(Rate, allowed, now, next, retryAfter);
@@ -276,10 +281,28 @@ public sealed class KeyedRateLimiter
         }
     }
 
-    private RateLimitDecision DecideOverflow(long cost, long now, bool charge)
+    private long Next(long tat, long now, long cost, Update update, out bool allowed, out long retryAfter)
     {
+        allowed = true;
+        retryAfter = 0;
+        switch (update)
+        {
+            case Update.Charge:
+                return Rate.Charge(tat, now, cost);
+            case Update.Raise:
+                return Rate.Raise(tat, now, cost);
+            default:
+                allowed = Rate.TryAcquire(tat, now, cost, out long next, out retryAfter);
+                return next;
+        }
+    }
+
+    private RateLimitDecision DecideOverflow(long cost, long now, Update update)
+    {
+        if (update == Update.Raise)
+            return default;
         Interlocked.Increment(ref _overflowDecisions);
-        if (charge)
+        if (update == Update.Charge)
         {
             _overflow.Charge(cost, now);
             return default;

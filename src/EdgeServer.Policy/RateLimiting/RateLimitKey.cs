@@ -16,7 +16,11 @@ public readonly record struct RateLimitKey
 
     internal RateLimitKey(ulong identity) => Identity = identity == 0 ? 1 : identity;
 
-    internal ulong Identity { get; }
+    /// <summary>The 64-bit identity (never 0): what a table stores, and what names a global key in Redis.</summary>
+    public ulong Identity { get; }
+
+    /// <summary>The key whose identity is <paramref name="identity"/> (0 becomes 1, as for any hash).</summary>
+    public static RateLimitKey FromIdentity(ulong identity) => new(identity);
 
     /// <summary>The key for arbitrary bytes: an API key's name, a header value, a route id.</summary>
     public static RateLimitKey Of(ReadOnlySpan<byte> bytes) => new(Process.Hash13(bytes));

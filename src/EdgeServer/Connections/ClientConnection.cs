@@ -71,6 +71,9 @@ internal sealed class ClientConnection
     /// <summary>The limit that refused this request (or, dry run, would have), for the access log.</summary>
     public string? RateLimitedBy { get; set; }
 
+    /// <summary>Exact-mode global limit calls in flight for the current request (created on first use, reused).</summary>
+    public EdgeServer.RateLimiting.Global.PendingGlobalDecisions? GlobalDecisions { get; set; }
+
     /// <summary>The API key this request authenticated with, if its route asks for one.</summary>
     public EdgeServer.Policy.ApiKeys.ApiKeyEntry? ApiKey { get; set; }
 
@@ -138,6 +141,7 @@ internal sealed class ClientConnection
         _head.ReturnArrays();
         WafRule = null;
         RateLimitedBy = null;
+        GlobalDecisions?.Clear();
         ApiKey = null;
         ApiKeyForwardHeader = null;
         WafBodyTruncated = false;

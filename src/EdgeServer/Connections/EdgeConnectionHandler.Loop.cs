@@ -90,7 +90,15 @@ internal sealed partial class EdgeConnectionHandler
             }
 
             // Route: a mock or an error is answered here.
-            if (!Dispatch(connection, snapshot, out var entry, out var answer))
+            var dispatched = Dispatch(connection, snapshot, out var entry, out var answer);
+            if (dispatched == Dispatched.AwaitRedis)
+            {
+                // Exact global limits: each reply is bounded by the Redis timeout, and awaiting a pooled call allocates nothing.
+                var pending = connection.GlobalDecisions!;
+                for (var i = 0; i < pending.Count; i++) pending.SetResult(i, await pending.Reply(i));
+                dispatched = DispatchAfterRedis(connection, entry!, out answer);
+            }
+            if (dispatched == Dispatched.Answered)
             {
                 await output.FlushAsync();
                 Complete(connection, entry, answer.Status, 0, answer.BytesOut, null, null, answer.Error, start);

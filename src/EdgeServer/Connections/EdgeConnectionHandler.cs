@@ -126,11 +126,19 @@ internal sealed partial class EdgeConnectionHandler(
         return false;
     }
 
-    /// <summary>
-    /// Decides what a parsed request gets. True: it goes upstream (<paramref name="entry"/> has a cluster).
-    /// False: <paramref name="answer"/> was written (not flushed): a mock, or an error the edge answers itself.
-    /// </summary>
-    private bool Dispatch(ClientConnection connection, RuntimeSnapshot snapshot, out RouteEntry? entry, out LocalAnswer answer)
+    /// <summary>What <see cref="Dispatch"/> decided for a request.</summary>
+    private enum Dispatched
+    {
+        /// <summary>The answer was written (not flushed): a mock, or an error the edge answers itself.</summary>
+        Answered,
+        /// <summary>It goes upstream (the route entry has a cluster).</summary>
+        Forward,
+        /// <summary>Exact global rate limits asked Redis: await the replies, then <see cref="DispatchAfterRedis"/>.</summary>
+        AwaitRedis,
+    }
+
+    /// <summary>Decides what a parsed request gets: answered here, forwarded, or waiting for Redis.</summary>
+    private Dispatched Dispatch(ClientConnection connection, RuntimeSnapshot snapshot, out RouteEntry? entry, out LocalAnswer answer)
     {
         var head = connection.Head;
         AssignRequestId(connection);
@@ -140,31 +148,48 @@ internal sealed partial class EdgeConnectionHandler(
         if (head.Method == KnownMethod.Connect)
         {
             answer = Answer(connection, 501, "CONNECT is not supported", close: true);
-            return false;
+            return Dispatched.Answered;
         }
         // The listener's ACL sees every request, routed or not: probes for paths that do not exist are counted and blocked too.
-        if (snapshot.Waf.Listener(connection.Listener.Name) is { Request: not null } listenerAcl && Blocked(connection, listenerAcl, out answer)) return false;
+        if (snapshot.Waf.Listener(connection.Listener.Name) is { Request: not null } listenerAcl && Blocked(connection, listenerAcl, out answer)) return Dispatched.Answered;
         var route = snapshot.Routes.Match(head.Authority, head.Path, head.Method, head.MethodBytes);
         if (route is null)
         {
             answer = Answer(connection, 404, "no route matches the request", close: head.BodyFraming != BodyFraming.None);
-            return false;
+            return Dispatched.Answered;
         }
         entry = snapshot.Entry(route);
-        if (entry.Waf.Request is not null && Blocked(connection, entry.Waf, out answer)) return false;
+        if (entry.Waf.Request is not null && Blocked(connection, entry.Waf, out answer)) return Dispatched.Answered;
         if (route.CertificatePolicy is { } policy && policy.Check(connection.Identity) is { } refusal)
         {
             answer = Answer(connection, 403, refusal, close: head.BodyFraming != BodyFraming.None);
-            return false;
+            return Dispatched.Answered;
         }
-        if (entry.ApiKey is { } apiKey && ApiKeyGate.Refused(connection, runtime.ApiKeys, apiKey, out answer)) return false;
+        if (entry.ApiKey is { } apiKey && ApiKeyGate.Refused(connection, runtime.ApiKeys, apiKey, out answer)) return Dispatched.Answered;
         var listenerLimits = snapshot.RateLimits.Listener(connection.Listener.Name);
-        if ((listenerLimits.Length | entry.RateLimits.Length) != 0 && RateLimitGate.Limited(connection, listenerLimits, entry.RateLimits, entry.NameUtf8, out answer))
-            return false;
+        if ((listenerLimits.Length | entry.RateLimits.Length) != 0)
+        {
+            switch (RateLimitGate.Check(connection, listenerLimits, entry.RateLimits, entry.NameUtf8, out answer))
+            {
+                case RateLimitGate.Outcome.Refused: return Dispatched.Answered;
+                case RateLimitGate.Outcome.AwaitRedis: return Dispatched.AwaitRedis;
+            }
+        }
+        return AfterLimits(connection, entry, out answer);
+    }
+
+    /// <summary>The rest of <see cref="Dispatch"/> once the exact global limits' replies are in.</summary>
+    private static Dispatched DispatchAfterRedis(ClientConnection connection, RouteEntry entry, out LocalAnswer answer) =>
+        RateLimitGate.Complete(connection, out answer) == RateLimitGate.Outcome.Refused ? Dispatched.Answered : AfterLimits(connection, entry, out answer);
+
+    private static Dispatched AfterLimits(ClientConnection connection, RouteEntry entry, out LocalAnswer answer)
+    {
+        var head = connection.Head;
+        var route = entry.Route;
         if (head.ContentLength > route.MaxBodyBytes)
         {
             answer = Answer(connection, 413, "request body too large", close: true);
-            return false;
+            return Dispatched.Answered;
         }
         if (entry.IsMock)
         {
@@ -172,10 +197,10 @@ internal sealed partial class EdgeConnectionHandler(
             var keepAlive = head.KeepAlive && head.BodyFraming == BodyFraming.None;
             var written = entry.WriteMock(connection.Output, head.Method == KnownMethod.Head, close: !keepAlive);
             answer = new LocalAnswer(entry.MockStatus, null, written, keepAlive);
-            return false;
+            return Dispatched.Answered;
         }
         answer = default;
-        return true;
+        return Dispatched.Forward;
     }
 
     /// <summary>Runs one request ACL; true when it blocked, with the block response written.</summary>

@@ -8,6 +8,7 @@ using EdgeServer.Observability;
 using EdgeServer.Runtime;
 using EdgeServer.ApiKeys;
 using EdgeServer.RateLimiting;
+using EdgeServer.RateLimiting.Global;
 using EdgeServer.Tls;
 using EdgeServer.Waf;
 using EdgeServer.Upstream;
@@ -61,7 +62,8 @@ internal sealed partial class EdgeHost : IAsyncDisposable
         var metrics = new EdgeMetrics();
         var clusters = new ClusterRegistry(responseLimits: RuntimeSnapshot.ResponseLimitsOf(config.Limits));
         var waf = new WafEngine(logger);
-        var rateLimits = new RateLimitEngine(TimeProvider.System);
+        var globalLimits = new GlobalLimitEngine(TimeProvider.System, logger);
+        var rateLimits = new RateLimitEngine(TimeProvider.System, globalLimits);
         var apiKeys = new ApiKeyEngine(TimeProvider.System, logger);
         var runtime = new EdgeRuntime(metrics, clusters, waf, rateLimits, apiKeys);
         try
@@ -72,12 +74,15 @@ internal sealed partial class EdgeHost : IAsyncDisposable
         {
             waf.Dispose();
             apiKeys.Dispose();
+            await globalLimits.DisposeAsync();
             await clusters.DisposeAsync();
             throw;
         }
+        await globalLimits.WaitForRedisAsync();
         var gate = new WafGate(waf, logger);
         metrics.RegisterFamilyWriter(w => waf.Metrics.Write(w, waf.Counters, waf));
         metrics.RegisterFamilyWriter(w => RateLimitMetrics.Write(w, rateLimits));
+        metrics.RegisterFamilyWriter(w => GlobalLimitMetrics.Write(w, globalLimits));
         metrics.RegisterGaugeSource(new UpstreamGauges(clusters).Write);
 
         EchoBackend? echo = null;
@@ -144,9 +149,11 @@ internal sealed partial class EdgeHost : IAsyncDisposable
             foreach (var t in terminators.Values) t.Dispose();
             waf.Dispose();
             apiKeys.Dispose();
+            await globalLimits.DisposeAsync();
             await clusters.DisposeAsync();
             throw;
         }
+        await globalLimits.WaitForRedisAsync();
 
         host = new EdgeHost(app, runtime, heartbeat, metrics, accessLog, echo, logger)
         {
@@ -224,6 +231,7 @@ internal sealed partial class EdgeHost : IAsyncDisposable
         foreach (var terminator in Terminators.Values) terminator.Dispose();
         _runtime.Waf.Dispose();
         _runtime.ApiKeys.Dispose();
+        await _runtime.RateLimits.Global.DisposeAsync();
         if (_echo is not null) await _echo.DisposeAsync();
         if (_accessLog is not null) await _accessLog.DisposeAsync();
         await _runtime.Clusters.DisposeAsync();

@@ -1,15 +1,16 @@
 using System.Collections.Concurrent;
 using EdgeServer.Config.Model;
 using EdgeServer.Policy.RateLimiting;
+using EdgeServer.RateLimiting.Global;
 
 namespace EdgeServer.RateLimiting;
 
 /// <summary>
 /// Builds each snapshot's rate limits. A limit whose definition did not change keeps its table of counters
 /// across reloads (clients do not get a fresh burst because an operator edited an unrelated route); a changed
-/// or new limit starts empty.
+/// or new limit starts empty. Global limits are the same tables, bound to the fleet's Redis (<see cref="GlobalLimitEngine"/>).
 /// </summary>
-internal sealed class RateLimitEngine(TimeProvider clock)
+internal sealed class RateLimitEngine(TimeProvider clock, GlobalLimitEngine global)
 {
     private readonly ConcurrentDictionary<string, RateLimitCounters> _counters = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ConnectionLimiter> _connections = new(StringComparer.Ordinal);
@@ -17,6 +18,8 @@ internal sealed class RateLimitEngine(TimeProvider clock)
     private RateLimitAssignments _current = RateLimitAssignments.Empty;
 
     public TimeProvider Clock => clock;
+
+    public GlobalLimitEngine Global => global;
 
     public RateLimitAssignments Current => Volatile.Read(ref _current);
 
@@ -29,8 +32,18 @@ internal sealed class RateLimitEngine(TimeProvider clock)
     public RateLimitAssignments Apply(EdgeConfig config)
     {
         var set = RateLimiterSet.Build(config.RateLimits.Select(CompiledRateLimit.Definition), clock, _set);
+        var retired = global.UseRedis(config.Redis);
+        // Requests still running on the previous snapshot may be calling the old client: retire it once they are done.
+        if (retired is not null) _ = Task.Delay(TimeSpan.FromSeconds(30), clock).ContinueWith(_ => GlobalLimitEngine.RetireAsync(retired), TaskScheduler.Default);
+        var redis = global.Current;
         var byName = config.RateLimits.ToDictionary(l => l.Name, l =>
-            new CompiledRateLimit(l, set[l.Name], _counters.GetOrAdd(l.Name, static _ => new RateLimitCounters())), StringComparer.Ordinal);
+        {
+            var counters = _counters.GetOrAdd(l.Name, static _ => new RateLimitCounters());
+            return l.Global && redis is not null
+                ? new CompiledRateLimit(l, set[l.Name], counters, global.Bind(l.Name, set[l.Name]), redis)
+                : new CompiledRateLimit(l, set[l.Name], counters);
+        }, StringComparer.Ordinal);
+        global.Publish([.. byName.Values.Where(l => l.Global is not null).Select(l => l.Global!)]);
         var connections = new Dictionary<string, ConnectionLimiter>(StringComparer.Ordinal);
         foreach (var listener in config.Listeners)
         {

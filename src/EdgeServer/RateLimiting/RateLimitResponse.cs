@@ -50,6 +50,23 @@ internal static class RateLimitResponse
         return EdgeError.WriteJson(output, 429, headers[..h], body[..n], requestId, close, headOnly);
     }
 
+    /// <summary>
+    /// The 503 of a fail-closed global limit whose Redis cannot answer: the client is not over any limit, the edge
+    /// cannot tell, so it is not a 429; Retry-After 1 because Redis outages are usually short.
+    /// </summary>
+    public static long WriteUnavailable(PipeWriter output, ReadOnlySpan<byte> name, ReadOnlySpan<byte> requestId, bool close, bool headOnly)
+    {
+        if (requestId.Length > MaxRequestIdBytes) requestId = requestId[..MaxRequestIdBytes];
+        Span<byte> body = stackalloc byte[160 + 64 + MaxRequestIdBytes];
+        var n = 0;
+        Append(body, ref n, "{\"status\":503,\"error\":\"global rate limit unavailable\",\"limit\":\""u8);
+        Append(body, ref n, name[..Math.Min(name.Length, 64)]);
+        Append(body, ref n, "\",\"retry_after\":1,\"request_id\":\""u8);
+        EdgeError.AppendJsonSafe(body, ref n, requestId);
+        Append(body, ref n, "\"}\n"u8);
+        return EdgeError.WriteJson(output, 503, "Retry-After: 1\r\n"u8, body[..n], requestId, close, headOnly);
+    }
+
     /// <summary>The policy item for RateLimit-Policy: the name as a quoted string, the quota and the window in seconds.</summary>
     public static byte[] EncodePolicy(string name, long quota, long windowSeconds) =>
         System.Text.Encoding.ASCII.GetBytes($"\"{name}\";q={quota};w={windowSeconds}");

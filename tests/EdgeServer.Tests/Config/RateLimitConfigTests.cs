@@ -97,16 +97,30 @@ public sealed class RateLimitConfigTests
         HasError(Listener.Replace("    address: 127.0.0.1:8080\n", "    address: 127.0.0.1:8080\n    connectionLimits: {newPerIpBurst: 5}\n", StringComparison.Ordinal), 4, 23, "'newPerIpBurst' needs 'newPerIp'");
 
     [Fact]
-    public void Redis_is_checked_but_refused_until_global_limits_are_wired()
+    public void A_redis_section_binds_every_setting()
     {
-        // The section binds (its errors are exact), but a config with it is refused rather than running a
-        // "global" limit that would silently be local to each node.
-        var result = Load(L + "rateLimits:\n  - {name: per-ip, rate: 1/s, global: true}\nredis:\n  address: 127.0.0.1:6379\n  password: s3cret-pw\n  mode: exact\n  failPolicy: closed\n");
-        var error = Assert.Single(result.Errors);
-        Assert.Equal((10, 3), (error.Mark.Line, error.Mark.Column));
-        Assert.Contains("global limits through Redis are not available in this build yet", error.Message, StringComparison.Ordinal);
-        Assert.DoesNotContain("s3cret-pw", error.Message, StringComparison.Ordinal);
+        var result = Load(L + "rateLimits:\n  - {name: per-ip, rate: 1/s, global: true}\nredis:\n  address: 127.0.0.1:6390\n  password: s3cret-pw\n  database: 3\n"
+            + "  mode: exact\n  failPolicy: closed\n  timeout: 20ms\n  connectTimeout: 2s\n  syncInterval: 250ms\n  keyPrefix: \"fleet-a:\"\n");
+        Assert.Empty(result.Errors);
+        var redis = result.Config!.Redis!;
+        Assert.Equal(("127.0.0.1", 6390, "s3cret-pw", 3), (redis.Address.Host, redis.Address.Port, redis.Password, redis.Database));
+        Assert.Equal((GlobalLimitMode.Exact, RedisFailPolicy.Closed), (redis.Mode, redis.FailPolicy));
+        Assert.Equal((TimeSpan.FromMilliseconds(20), TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(250), "fleet-a:"),
+            (redis.Timeout, redis.ConnectTimeout, redis.SyncInterval, redis.KeyPrefix));
+        Assert.True(Assert.Single(result.Config.RateLimits).Global);
     }
+
+    [Fact]
+    public void A_global_rate_is_at_most_a_million_per_second() =>
+        HasError(L + "rateLimits:\n  - {name: fast, rate: 2000000/s, global: true}\nredis:\n  address: 127.0.0.1:6379\n", 8, 5, "at most 1000000/s");
+
+    [Fact]
+    public void A_sync_interval_below_10ms_is_refused() =>
+        HasError(L + "rateLimits:\n  - {name: per-ip, rate: 1/s}\nredis:\n  address: 127.0.0.1:6379\n  syncInterval: 1ms\n", 10, 3, "'syncInterval': at least 10ms");
+
+    [Fact]
+    public void A_long_key_prefix_is_refused() =>
+        HasError(L + "rateLimits:\n  - {name: per-ip, rate: 1/s}\nredis:\n  address: 127.0.0.1:6379\n  keyPrefix: " + new string('k', 65) + "\n", 11, 14, "'keyPrefix': at most 64 bytes");
 
     [Fact]
     public void Redis_needs_an_address() => HasError(L + "redis:\n  timeout: 5ms\n", 8, 3, "'redis' needs 'address'");

@@ -6,6 +6,8 @@ namespace EdgeServer.Config.Binding;
 
 internal sealed partial class ConfigBinder
 {
+    private const int MaxRedisKeyPrefixBytes = 64;
+
     private static readonly string[] RedisKeys = ["address", "password", "database", "connectTimeout", "timeout", "failPolicy", "mode", "syncInterval", "keyPrefix"];
 
     private RedisConfig? BindRedis(YamlEntry section)
@@ -34,8 +36,28 @@ internal sealed partial class ConfigBinder
                 case "failPolicy": if (reader.Enum<RedisFailPolicy>(e) is { } policy) redis = redis with { FailPolicy = policy }; else ok = false; break;
                 case "mode": if (reader.Enum<GlobalLimitMode>(e) is { } mode) redis = redis with { Mode = mode }; else ok = false; break;
                 case "syncInterval": if (reader.Duration(e) is { } sync) redis = redis with { SyncInterval = sync }; else ok = false; break;
-                case "keyPrefix": if (reader.String(e) is { } prefix) redis = redis with { KeyPrefix = prefix }; else ok = false; break;
+                case "keyPrefix":
+                    if (reader.String(e) is not { } prefix) { ok = false; break; }
+                    // Keys are built in a request's stack buffer: the prefix, the limit's name and 16 hex digits.
+                    if (Encoding.UTF8.GetByteCount(prefix) > MaxRedisKeyPrefixBytes)
+                    {
+                        reader.Error(e.Value, $"'keyPrefix': at most {MaxRedisKeyPrefixBytes} bytes, got {Encoding.UTF8.GetByteCount(prefix)}");
+                        ok = false;
+                        break;
+                    }
+                    redis = redis with { KeyPrefix = prefix };
+                    break;
             }
+        }
+        if (ok && redis.SyncInterval < TimeSpan.FromMilliseconds(10))
+        {
+            reader.Error(mark, $"'syncInterval': at least 10ms (got {DurationValue.Format(redis.SyncInterval)}); each round is a batch of Redis calls");
+            ok = false;
+        }
+        if (ok && redis.Timeout < TimeSpan.FromMilliseconds(1))
+        {
+            reader.Error(mark, $"'timeout': at least 1ms (got {DurationValue.Format(redis.Timeout)})");
+            ok = false;
         }
         if (!sawAddress)
         {

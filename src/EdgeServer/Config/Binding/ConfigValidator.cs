@@ -73,9 +73,11 @@ internal static class ConfigValidator
             var hint = suggestion is null ? "" : $" (did you mean '{suggestion}'?)";
             reader.Error(mark, $"unknown rate limit '{name}'{hint}; declare it under 'rateLimits'");
         }
-        // The Redis client exists, but sharing limits through it is not wired into the data path yet: refuse
-        // rather than run a "global" limit that is silently local.
-        if (config.Redis is { } redis) reader.Error(redis.Mark, "'redis': global limits through Redis are not available in this build yet (issue 5); remove the section");
+        foreach (var limit in config.RateLimits.Where(l => l.Global && l.Rate.Interval < TimeSpan.FromMicroseconds(1)))
+        {
+            // Redis keeps global state in microseconds of its clock.
+            reader.Error(limit.Mark, $"rate limit '{limit.Name}' is global: its rate may be at most 1000000/s (Redis keeps time in microseconds)");
+        }
         if (config.Redis is not null || marks.RedisBroken) return;
         foreach (var limit in config.RateLimits.Where(l => l.Global))
         {

@@ -1,0 +1,117 @@
+using System.Collections.Concurrent;
+using EdgeServer.Config.Model;
+using EdgeServer.Policy.RateLimiting;
+using EdgeServer.Redis;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeServer.RateLimiting.Global;
+
+/// <summary>
+/// Everything global limits share: the Redis client built from the 'redis' section, the fleet's key hasher, the
+/// global limits of the current snapshot, and the sync loop (<see cref="GlobalLimitSync"/>). A reload that changes
+/// the 'redis' section gets a new client; one that keeps it keeps the connection and every limit's sync state.
+/// </summary>
+internal sealed partial class GlobalLimitEngine(TimeProvider clock, ILogger logger) : IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<string, GlobalRateLimit> _byName = new(StringComparer.Ordinal);
+    private volatile Connection? _connection;
+    private GlobalRateLimit[] _limits = [];
+
+    /// <summary>The Redis client and what was configured for it; replaced as a whole when the section changes.</summary>
+    internal sealed class Connection(RedisConfig config, RedisClient client, RateLimitKeyHasher hasher, GlobalLimitSync sync)
+    {
+        public RedisConfig Config { get; } = config;
+        public RedisClient Client { get; } = client;
+        public RateLimitKeyHasher Hasher { get; } = hasher;
+        public GlobalLimitSync Sync { get; } = sync;
+        public bool FailOpen => Config.FailPolicy == RedisFailPolicy.Open;
+        public bool Exact => Config.Mode == GlobalLimitMode.Exact;
+    }
+
+    public TimeProvider Clock => clock;
+
+    /// <summary>Null when the config has no 'redis' section.</summary>
+    public Connection? Current => _connection;
+
+    /// <summary>Global limits of the current snapshot, for /metrics.</summary>
+    public GlobalRateLimit[] Limits => Volatile.Read(ref _limits);
+
+    /// <summary>Points at the config's Redis (a new client only when the section changed). Returns the client to retire, if any.</summary>
+    public Connection? UseRedis(RedisConfig? config)
+    {
+        var previous = _connection;
+        if (previous?.Config == config) return null;
+        Connection? next = null;
+        if (config is not null)
+        {
+            var client = new RedisClient(ClientOptions(config), clock);
+            var hasher = RateLimitKeyHasher.FromSecret(Encoding.UTF8.GetBytes(config.KeyPrefix + "\n" + config.Password));
+            next = new Connection(config, client, hasher, new GlobalLimitSync(client, config, clock, this, logger));
+            client.Start();
+            next.Sync.Start();
+        }
+        // Limits bound to the old connection's hasher are rebound (Bind) when the next snapshot is built.
+        _connection = next;
+        return previous;
+    }
+
+    /// <summary>The global state for a limit compiled into <paramref name="limiter"/>: kept while the limiter is (reloads that did not change it).</summary>
+    public GlobalRateLimit Bind(string name, KeyedRateLimiter limiter)
+    {
+        var connection = _connection ?? throw new InvalidOperationException("global limits need the 'redis' section");
+        if (_byName.TryGetValue(name, out var existing) && ReferenceEquals(existing.Limiter, limiter) && ReferenceEquals(existing.Hasher, connection.Hasher))
+            return existing;
+        var created = new GlobalRateLimit(name, limiter, connection.Hasher, connection.Config.KeyPrefix);
+        _byName[name] = created;
+        return created;
+    }
+
+    /// <summary>The snapshot's global limits: the sync loop follows these from its next round.</summary>
+    public void Publish(GlobalRateLimit[] limits)
+    {
+        foreach (var name in _byName.Keys)
+        {
+            if (!limits.Any(l => l.Name == name)) _byName.TryRemove(name, out _);
+        }
+        Volatile.Write(ref _limits, limits);
+    }
+
+    public static async Task RetireAsync(Connection? connection)
+    {
+        if (connection is null) return;
+        await connection.Sync.DisposeAsync().ConfigureAwait(false);
+        await connection.Client.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Waits (bounded by the connect timeout) for Redis at start, so fail-closed limits do not refuse the first requests.</summary>
+    public async Task WaitForRedisAsync()
+    {
+        if (_connection is not { } connection) return;
+        if (!await connection.Client.WaitUntilConnectedAsync(connection.Config.ConnectTimeout).ConfigureAwait(false))
+            LogRedisUnavailableAtStart(logger, connection.Config.Address.ToString(), connection.Client.Health.LastError ?? "no answer",
+                connection.FailOpen ? "each node limits alone until it answers (fail-open)" : "global limits refuse requests until it answers (fail-closed)");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        var connection = _connection;
+        _connection = null;
+        await RetireAsync(connection).ConfigureAwait(false);
+    }
+
+    private static RedisClientOptions ClientOptions(RedisConfig config) => new()
+    {
+        Host = config.Address.Host,
+        Port = config.Address.Port,
+        Password = config.Password,
+        Database = config.Database,
+        ClientName = $"edge-{Environment.MachineName}-{Environment.ProcessId}",
+        ConnectTimeout = config.ConnectTimeout,
+        CommandTimeout = config.Timeout,
+        // Timeouts are enforced by a sweep: its period is how late past its timeout a call may complete.
+        TimeoutResolution = TimeSpan.FromTicks(Math.Clamp(config.Timeout.Ticks / 2, TimeSpan.TicksPerMillisecond, 5 * TimeSpan.TicksPerMillisecond)),
+    };
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Redis at {Address} is not answering at start ({Reason}): {Consequence}")]
+    private static partial void LogRedisUnavailableAtStart(ILogger logger, string address, string reason, string consequence);
+}
