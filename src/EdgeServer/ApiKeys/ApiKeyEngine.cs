@@ -5,6 +5,7 @@ using EdgeServer.Hosting;
 using EdgeServer.Policy.ApiKeys;
 using EdgeServer.Policy.RateLimiting;
 using EdgeServer.RateLimiting;
+using EdgeServer.RateLimiting.Global;
 using Microsoft.Extensions.Logging;
 
 namespace EdgeServer.ApiKeys;
@@ -15,7 +16,7 @@ namespace EdgeServer.ApiKeys;
 /// plan the config lacks) is refused and the running keys stay. Throttle tables and quota counters are kept
 /// across reloads for plans that did not change.
 /// </summary>
-internal sealed partial class ApiKeyEngine(TimeProvider clock, ILogger logger) : IDisposable
+internal sealed partial class ApiKeyEngine(TimeProvider clock, GlobalLimitEngine global, ILogger logger) : IDisposable
 {
     private readonly ConcurrentDictionary<string, QuotaCounters> _quotas = new(StringComparer.Ordinal);
     private RateLimiterSet? _throttles;
@@ -44,9 +45,6 @@ internal sealed partial class ApiKeyEngine(TimeProvider clock, ILogger logger) :
             config.UsagePlans.Where(p => p.ThrottleRate is not null)
                 .Select(p => new RateLimitDefinition($"plan:{p.Name}", p.ThrottleRate!.Value.Count, p.ThrottleRate.Value.Period, p.ThrottleBurst, 1_000_000)),
             clock, _throttles);
-        var plans = config.UsagePlans.ToDictionary(p => p.Name, p => new UsagePlan(p,
-            p.ThrottleRate is null ? null : throttles[$"plan:{p.Name}"],
-            p.QuotaLimit is null ? null : _quotas.GetOrAdd(p.Name, static _ => new QuotaCounters())), StringComparer.Ordinal);
         var store = ApiKeyStore.Empty;
         if (config.ApiKeys is { } keys)
         {
@@ -55,6 +53,12 @@ internal sealed partial class ApiKeyEngine(TimeProvider clock, ILogger logger) :
         }
         return () =>
         {
+            // Global plans bind to the Redis connection the rate limits of this same reload already switched to.
+            var redis = global.Current;
+            var plans = config.UsagePlans.ToDictionary(p => p.Name, p => Plan(p, throttles, redis), StringComparer.Ordinal);
+            global.PublishPlans(
+                [.. plans.Values.Where(p => p.GlobalThrottle is not null).Select(p => p.GlobalThrottle!)],
+                [.. plans.Values.Where(p => p.GlobalQuota is not null).Select(p => p.GlobalQuota!)]);
             _throttles = throttles;
             var previous = _state;
             _state = new State(config.ApiKeys, store, plans);
@@ -64,6 +68,16 @@ internal sealed partial class ApiKeyEngine(TimeProvider clock, ILogger logger) :
                 _watcher = config.ApiKeys is { } watched ? new FileSetWatcher([watched.Store], ReloadStore) : null;
             }
         };
+    }
+
+    private UsagePlan Plan(UsagePlanConfig config, RateLimiterSet throttles, GlobalLimitEngine.Connection? redis)
+    {
+        var throttle = config.ThrottleRate is null ? null : throttles[$"plan:{config.Name}"];
+        var quota = config.QuotaLimit is null ? null : _quotas.GetOrAdd(config.Name, static _ => new QuotaCounters());
+        if (!config.Global || redis is null) return new UsagePlan(config, throttle, quota);
+        return new UsagePlan(config, throttle, quota, redis,
+            throttle is null ? null : global.Bind($"plan:{config.Name}", throttle),
+            quota is null ? null : global.BindQuota(config.Name, quota, config.QuotaPeriod));
     }
 
     private void ReloadStore()
@@ -91,12 +105,21 @@ internal sealed partial class ApiKeyEngine(TimeProvider clock, ILogger logger) :
     private static partial void LogStoreReloaded(ILogger logger, string store, int count);
 }
 
-/// <summary>A usage plan at run time: its throttle table (keyed by API key id) and quota counters, and its 429 policies.</summary>
-internal sealed class UsagePlan(UsagePlanConfig config, KeyedRateLimiter? throttle, QuotaCounters? quota)
+/// <summary>
+/// A usage plan at run time: its throttle table (keyed by API key id) and quota counters, and its 429 policies. A
+/// global plan also carries the Redis sync state of both (always the approximate mode: usage plan throttles and
+/// quotas are best-effort, as AWS API Gateway documents its own).
+/// </summary>
+internal sealed class UsagePlan(UsagePlanConfig config, KeyedRateLimiter? throttle, QuotaCounters? quota,
+    GlobalLimitEngine.Connection? redis = null, GlobalRateLimit? globalThrottle = null, GlobalQuota? globalQuota = null)
 {
     public UsagePlanConfig Config { get; } = config;
     public KeyedRateLimiter? Throttle { get; } = throttle;
     public QuotaCounters? Quota { get; } = quota;
+    public GlobalLimitEngine.Connection? Redis { get; } = redis;
+    public GlobalRateLimit? GlobalThrottle { get; } = globalThrottle;
+    public GlobalQuota? GlobalQuota { get; } = globalQuota;
+    public string UnavailableLabel { get; } = config.Name + " (redis unavailable)";
     public byte[] NameUtf8 { get; } = Encoding.ASCII.GetBytes(config.Name);
     public byte[] ThrottlePolicy { get; } = config.ThrottleRate is { } rate
         ? RateLimitResponse.EncodePolicy(config.Name, rate.Count, rate.WindowSeconds)

@@ -3,7 +3,9 @@ using EdgeServer.Connections;
 using EdgeServer.Http;
 using EdgeServer.Policy.ApiKeys;
 using EdgeServer.Protocol.Http1;
+using EdgeServer.Policy.RateLimiting;
 using EdgeServer.RateLimiting;
+using EdgeServer.RateLimiting.Global;
 
 namespace EdgeServer.ApiKeys;
 
@@ -38,9 +40,27 @@ internal static class ApiKeyGate
         head.MutableFields[index].Drop = true;
 
         var plan = keys.Plan(entry!.Plan);
+        // A global plan whose Redis sync is stale: fail-closed refuses (503), fail-open goes on with the local counts.
+        if (plan?.Redis is { } redis && !redis.Sync.Healthy && !redis.FailOpen)
+        {
+            connection.RateLimitedBy = plan.UnavailableLabel;
+            var written = RateLimitResponse.WriteUnavailable(connection.Output, plan.NameUtf8, connection.RequestId, close, headOnly);
+            answer = new LocalAnswer(503, "usage plan unavailable (redis)", written, !close);
+            return true;
+        }
         if (plan?.Throttle is { } throttle)
         {
-            var decision = throttle.TryAcquire(entry.IdUtf8.Span);
+            RateLimitDecision decision;
+            if (plan.GlobalThrottle is { } shared)
+            {
+                var id = shared.Hasher.Of(entry.IdUtf8.Span);
+                decision = throttle.TryAcquire(id, 1, throttle.Clock.GetTimestamp());
+                if (decision.Allowed) shared.Log.TryAdd(new Spent(id.Identity, 1));
+            }
+            else
+            {
+                decision = throttle.TryAcquire(entry.IdUtf8.Span);
+            }
             if (!decision.Allowed)
             {
                 connection.RateLimitedBy = plan.Config.Name;
@@ -54,7 +74,9 @@ internal static class ApiKeyGate
         {
             var now = keys.Clock.GetUtcNow();
             var window = QuotaWindow.For(plan.Config.QuotaPeriod, now);
-            if (!quota.TryConsume(entry.Id.Value, window.Index, limit, out _))
+            var allowed = quota.TryConsume(entry.Id.Value, window.Index, limit, out _);
+            if (allowed && plan.GlobalQuota is { } sharedQuota) sharedQuota.Log.TryAdd(new QuotaSpent(entry, window.Index, 1));
+            if (!allowed)
             {
                 connection.RateLimitedBy = plan.Config.Name + " quota";
                 var reset = Math.Max(1, window.SecondsUntilReset(now));

@@ -64,7 +64,7 @@ internal sealed partial class EdgeHost : IAsyncDisposable
         var waf = new WafEngine(logger);
         var globalLimits = new GlobalLimitEngine(TimeProvider.System, logger);
         var rateLimits = new RateLimitEngine(TimeProvider.System, globalLimits);
-        var apiKeys = new ApiKeyEngine(TimeProvider.System, logger);
+        var apiKeys = new ApiKeyEngine(TimeProvider.System, globalLimits, logger);
         var runtime = new EdgeRuntime(metrics, clusters, waf, rateLimits, apiKeys);
         try
         {

@@ -43,7 +43,7 @@ internal sealed class RateLimitEngine(TimeProvider clock, GlobalLimitEngine glob
                 ? new CompiledRateLimit(l, set[l.Name], counters, global.Bind(l.Name, set[l.Name]), redis)
                 : new CompiledRateLimit(l, set[l.Name], counters);
         }, StringComparer.Ordinal);
-        global.Publish([.. byName.Values.Where(l => l.Global is not null).Select(l => l.Global!)]);
+        global.PublishRateLimits([.. byName.Values.Where(l => l.Global is not null).Select(l => l.Global!)]);
         var connections = new Dictionary<string, ConnectionLimiter>(StringComparer.Ordinal);
         foreach (var listener in config.Listeners)
         {

@@ -1,5 +1,7 @@
 using System.Net;
+using EdgeServer.ApiKeys;
 using EdgeServer.EndToEnd.Tests.Infrastructure;
+using EdgeServer.Policy.ApiKeys;
 using EdgeServer.Tests.Redis;
 
 namespace EdgeServer.EndToEnd.Tests.RateLimiting;
@@ -103,6 +105,97 @@ public sealed class GlobalRateLimitTests
         for (var i = 0; i < 8; i++) statuses.Add(await GetAsync(http, i % 2 == 0 ? closed : open, "t4"));
         Assert.Equal(5, statuses.Count(s => s == HttpStatusCode.OK));
         Assert.False(open.HasExited || closed.HasExited);
+    }
+
+    [Fact]
+    public async Task A_global_plan_quota_is_shared_by_nodes_and_survives_an_edge_restart()
+    {
+        await using var redis = await RedisServerProcess.StartAsync();
+        var directory = Directory.CreateTempSubdirectory("edge-global-quota-").FullName;
+        try
+        {
+            var key = ApiKeyFormat.Generate();
+            Assert.True(ApiKeyFormat.TryParse(key, out var id));
+            var store = Path.Combine(directory, "keys.yaml");
+            ApiKeyStoreWriter.Write(store, [new ApiKeyEntry(id, "partner", "tests", "metered", ApiKeyFormat.Hash(key), DateTimeOffset.UtcNow)]);
+            var config = $$"""
+                listeners:
+                  - name: public
+                    address: 127.0.0.1:{port}
+                admin:
+                  address: 127.0.0.1:{adminPort}
+                accessLog:
+                  enabled: false
+                redis:
+                  address: 127.0.0.1:{{redis.Port}}
+                  syncInterval: 50ms
+                  timeout: 500ms
+                  keyPrefix: "e2e:"
+                apiKeys:
+                  store: {{store}}
+                usagePlans:
+                  - name: metered
+                    quota: { limit: 4, period: day }
+                    global: true
+                routes:
+                  - name: api
+                    match: { path: / }
+                    mock: { status: 200, body: "ok" }
+                    apiKey: {}
+                clusters: []
+                """;
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+            async Task<HttpStatusCode> Call(EdgeProcess edge)
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{edge.Port}/");
+                request.Headers.Add("x-api-key", key);
+                using var response = await http.SendAsync(request);
+                return response.StatusCode;
+            }
+
+            await using (var a = await EdgeProcess.StartAsync(config))
+            await using (var b = await EdgeProcess.StartAsync(config))
+            {
+                Assert.Equal(HttpStatusCode.OK, await Call(a));
+                Assert.Equal(HttpStatusCode.OK, await Call(a));
+                Assert.Equal(HttpStatusCode.OK, await Call(a));
+                await WaitForRedisCounterAsync(redis, id, 3);
+                // b's first request is counted locally and pushed; the total it gets back (4) exhausts the quota.
+                Assert.Equal(HttpStatusCode.OK, await Call(b));
+                await WaitForMetricAsync(http, b, Synced, v => v >= 1);
+                Assert.Equal(HttpStatusCode.TooManyRequests, await Call(b));
+            }
+            await WaitForRedisCounterAsync(redis, id, 4);
+
+            // A fresh process starts with empty local counts: its first request passes on them (the documented error
+            // of the approximate sync) and is pushed; the total that comes back holds from then on.
+            await using var restarted = await EdgeProcess.StartAsync(config);
+            Assert.Equal(HttpStatusCode.OK, await Call(restarted));
+            await WaitForMetricAsync(http, restarted, Synced, v => v >= 1);
+            Assert.Equal(HttpStatusCode.TooManyRequests, await Call(restarted));
+            Assert.Equal(HttpStatusCode.TooManyRequests, await Call(restarted));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private const string Synced = "edge_quota_global_synced_keys_total{plan=\"metered\"}";
+
+    private static async Task WaitForRedisCounterAsync(RedisServerProcess redis, ApiKeyId id, long atLeast)
+    {
+        var window = QuotaWindow.For(QuotaPeriod.Day, DateTimeOffset.UtcNow).Index;
+        var (exit, output, _) = (0, "", "");
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (DateTime.UtcNow < deadline)
+        {
+            (exit, output, _) = await ExternalTool.RunAsync("redis-cli", ["-p", redis.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                "GET", $"e2e:quota:metered:{id}:{window}"]);
+            if (exit == 0 && long.TryParse(output.Trim(), out var count) && count >= atLeast) return;
+            await Task.Delay(20);
+        }
+        Assert.Fail($"the quota counter in Redis did not reach {atLeast} (last: '{output.Trim()}')");
     }
 
     [Fact]

@@ -111,6 +111,11 @@ public sealed class RateLimitConfigTests
     }
 
     [Fact]
+    public void A_global_usage_plan_needs_redis() =>
+        HasError(L + "rateLimits:\n  - {name: per-ip, rate: 1/s}\nusagePlans:\n  - {name: gold, quota: {limit: 5}, global: true}\n", 10, 5,
+            "usage plan 'gold' is global, which needs the 'redis' section");
+
+    [Fact]
     public void A_global_rate_is_at_most_a_million_per_second() =>
         HasError(L + "rateLimits:\n  - {name: fast, rate: 2000000/s, global: true}\nredis:\n  address: 127.0.0.1:6379\n", 8, 5, "at most 1000000/s");
 

@@ -9,7 +9,7 @@ namespace EdgeServer.Config.Binding;
 internal sealed partial class ConfigBinder
 {
     private static readonly string[] ApiKeysKeys = ["store", "header", "forwardHeader"];
-    private static readonly string[] UsagePlanKeys = ["name", "throttle", "quota"];
+    private static readonly string[] UsagePlanKeys = ["name", "throttle", "quota", "global"];
     private static readonly string[] ThrottleKeys = ["rate", "burst"];
     private static readonly string[] QuotaKeys = ["limit", "period"];
     private static readonly string[] RouteApiKeyKeys = ["plans"];
@@ -56,6 +56,7 @@ internal sealed partial class ConfigBinder
             switch (e.Key)
             {
                 case "name": (nameMark, name) = (reader.MarkOf(e.Value), Name(e)); break;
+                case "global": plan = plan with { Global = reader.Bool(e) ?? plan.Global }; break;
                 case "throttle":
                     if (reader.Mapping(e.Value, "'throttle'") is not { } throttle) { ok = false; break; }
                     long? burst = null;

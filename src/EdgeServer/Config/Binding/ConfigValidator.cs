@@ -83,6 +83,10 @@ internal static class ConfigValidator
         {
             reader.Error(limit.Mark, $"rate limit '{limit.Name}' is global, which needs the 'redis' section (not configured)");
         }
+        foreach (var plan in config.UsagePlans.Where(p => p.Global))
+        {
+            reader.Error(plan.Mark, $"usage plan '{plan.Name}' is global, which needs the 'redis' section (not configured)");
+        }
     }
 
     private static void CheckClusterReferences(YamlNodeReader reader, ConfigMarks marks)

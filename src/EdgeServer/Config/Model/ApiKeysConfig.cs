@@ -22,6 +22,8 @@ public sealed record UsagePlanConfig
     public long ThrottleBurst { get; init; }
     public long? QuotaLimit { get; init; }
     public QuotaPeriod QuotaPeriod { get; init; } = QuotaPeriod.Day;
+    /// <summary>Throttle and quota shared by every edge node through Redis; the quota then survives restarts.</summary>
+    public bool Global { get; init; }
     public SourceMark Mark { get; init; }
 }
 

@@ -16,6 +16,9 @@ internal sealed partial class GlobalLimitEngine(TimeProvider clock, ILogger logg
     private readonly ConcurrentDictionary<string, GlobalRateLimit> _byName = new(StringComparer.Ordinal);
     private volatile Connection? _connection;
     private GlobalRateLimit[] _limits = [];
+    private GlobalRateLimit[] _rateLimits = [];
+    private GlobalRateLimit[] _planThrottles = [];
+    private GlobalQuota[] _quotas = [];
 
     /// <summary>The Redis client and what was configured for it; replaced as a whole when the section changes.</summary>
     internal sealed class Connection(RedisConfig config, RedisClient client, RateLimitKeyHasher hasher, GlobalLimitSync sync)
@@ -33,8 +36,11 @@ internal sealed partial class GlobalLimitEngine(TimeProvider clock, ILogger logg
     /// <summary>Null when the config has no 'redis' section.</summary>
     public Connection? Current => _connection;
 
-    /// <summary>Global limits of the current snapshot, for /metrics.</summary>
+    /// <summary>Global limits of the current snapshot (rate limits, then usage plan throttles): what the sync loop follows.</summary>
     public GlobalRateLimit[] Limits => Volatile.Read(ref _limits);
+
+    /// <summary>Usage plan quotas of global plans.</summary>
+    public GlobalQuota[] Quotas => Volatile.Read(ref _quotas);
 
     /// <summary>Points at the config's Redis (a new client only when the section changed). Returns the client to retire, if any.</summary>
     public Connection? UseRedis(RedisConfig? config)
@@ -66,14 +72,41 @@ internal sealed partial class GlobalLimitEngine(TimeProvider clock, ILogger logg
         return created;
     }
 
-    /// <summary>The snapshot's global limits: the sync loop follows these from its next round.</summary>
-    public void Publish(GlobalRateLimit[] limits)
+    /// <summary>The snapshot's global rate limits: the sync loop follows these from its next round.</summary>
+    public void PublishRateLimits(GlobalRateLimit[] limits)
     {
+        _rateLimits = limits;
+        Republish();
+    }
+
+    /// <summary>The global usage plans' throttles and quotas (API keys commit after rate limits, in the same reload).</summary>
+    public void PublishPlans(GlobalRateLimit[] throttles, GlobalQuota[] quotas)
+    {
+        _planThrottles = throttles;
+        Volatile.Write(ref _quotas, quotas);
+        Republish();
+    }
+
+    /// <summary>A global usage plan's quota, kept while its counters are (reloads that did not change the plan).</summary>
+    public GlobalQuota BindQuota(string plan, ApiKeys.QuotaCounters counters, Policy.ApiKeys.QuotaPeriod period)
+    {
+        var connection = _connection ?? throw new InvalidOperationException("global plans need the 'redis' section");
+        foreach (var existing in Quotas)
+        {
+            if (existing.Plan == plan && ReferenceEquals(existing.Counters, counters) && existing.Period == period && existing.KeyPrefix == connection.Config.KeyPrefix)
+                return existing;
+        }
+        return new GlobalQuota(plan, counters, period, connection.Config.KeyPrefix);
+    }
+
+    private void Republish()
+    {
+        GlobalRateLimit[] all = [.. _rateLimits, .. _planThrottles];
         foreach (var name in _byName.Keys)
         {
-            if (!limits.Any(l => l.Name == name)) _byName.TryRemove(name, out _);
+            if (!all.Any(l => l.Name == name)) _byName.TryRemove(name, out _);
         }
-        Volatile.Write(ref _limits, limits);
+        Volatile.Write(ref _limits, all);
     }
 
     public static async Task RetireAsync(Connection? connection)

@@ -36,6 +36,21 @@ internal static class GlobalLimitMetrics
         PerLimit(writer, limits, "edge_ratelimit_global_sync_failures_total", "Keys whose sync call failed.", l => l.SyncFailures);
         PerLimit(writer, limits, "edge_ratelimit_global_dropped_total", "Spending not logged for the sync loop because its ring was full.", l => l.Log.Dropped);
         PerLimit(writer, limits, "edge_ratelimit_global_untracked_total", "Keys the sync loop could not follow (more active keys than maxKeys).", l => l.Untracked);
+        var quotas = engine.Quotas;
+        writer.WriteFamily("edge_quota_global_synced_keys_total", "Usage plan quota counters pushed to and pulled from Redis, by plan.", "counter");
+        foreach (var quota in quotas)
+        {
+            writer.BeginSample("edge_quota_global_synced_keys_total");
+            writer.AddLabel("plan", quota.Plan);
+            writer.EndSample(quota.SyncedKeys);
+        }
+        writer.WriteFamily("edge_quota_global_sync_failures_total", "Usage plan quota counters whose sync call failed, by plan.", "counter");
+        foreach (var quota in quotas)
+        {
+            writer.BeginSample("edge_quota_global_sync_failures_total");
+            writer.AddLabel("plan", quota.Plan);
+            writer.EndSample(quota.SyncFailures);
+        }
         writer.WriteFamily("edge_ratelimit_redis_fallback_total", "Decisions made without Redis because it could not answer, by fail policy (open: decided locally; closed: refused).", "counter");
         foreach (var limit in limits)
         {

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using EdgeServer.Config.Model;
+using EdgeServer.Policy.ApiKeys;
 using EdgeServer.Policy.RateLimiting;
 using EdgeServer.Redis;
 using Microsoft.Extensions.Logging;
@@ -33,6 +34,7 @@ internal sealed partial class GlobalLimitSync(RedisClient client, RedisConfig co
 
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Call> _calls = [];
+    private readonly List<QuotaCall> _quotaCalls = [];
     private readonly byte[] _key = new byte[1024];
     private readonly long _staleTicks = (long)((3 * config.SyncInterval + config.Timeout).TotalSeconds * clock.TimestampFrequency);
     private Task _loop = Task.CompletedTask;
@@ -41,7 +43,15 @@ internal sealed partial class GlobalLimitSync(RedisClient client, RedisConfig co
     private long _failedRounds;
     private bool _failing;
 
+    /// <summary>Rounds a quota key is still followed (its fleet total pulled) after its last request here.</summary>
+    internal const int QuotaFollowRounds = 10;
+
+    /// <summary>How long a quota counter outlives its window in Redis: late pushes from a slow node still land in it.</summary>
+    private static readonly TimeSpan QuotaGrace = TimeSpan.FromDays(1);
+
     private readonly record struct Call(GlobalRateLimit Limit, ulong Identity, long Spent, ValueTask<RedisResult> Reply);
+
+    private readonly record struct QuotaCall(GlobalQuota Quota, (ulong Key, long Window) Id, long Spent, ValueTask<RedisResult> Reply);
 
     /// <summary>
     /// Redis answered this node's last sync round recently and the connection is up: approximate global decisions
@@ -87,8 +97,10 @@ internal sealed partial class GlobalLimitSync(RedisClient client, RedisConfig co
     private async Task RoundAsync()
     {
         var limits = engine.Limits;
+        var quotas = engine.Quotas;
         foreach (var limit in limits) Drain(limit);
-        if (limits.Length == 0)
+        foreach (var quota in quotas) Drain(quota);
+        if (limits.Length == 0 && quotas.Length == 0)
         {
             Volatile.Write(ref _lastSuccess, clock.GetTimestamp());
             return;
@@ -121,6 +133,7 @@ internal sealed partial class GlobalLimitSync(RedisClient client, RedisConfig co
                 }
             }
         }
+        budget = IssueQuotaCalls(quotas, timeout, budget);
         client.Flush();
 
         var ok = true;
@@ -145,8 +158,47 @@ internal sealed partial class GlobalLimitSync(RedisClient client, RedisConfig co
             if (result.Kind == RedisResultKind.NotConnected) tracked.Pending += call.Spent;
         }
         _calls.Clear();
+        foreach (var call in _quotaCalls)
+        {
+            var result = await call.Reply.ConfigureAwait(false);
+            ref var tracked = ref CollectionsMarshal.GetValueRefOrNullRef(call.Quota.Tracked, call.Id);
+            if (result.Kind == RedisResultKind.Integer)
+            {
+                call.Quota.Counters.Raise(call.Id.Key, call.Id.Window, result.Integer);
+                call.Quota.CountSynced();
+                continue;
+            }
+            ok = false;
+            failure ??= result.ToString();
+            call.Quota.CountSyncFailure();
+            if (result.Kind == RedisResultKind.NotConnected) tracked.Pending += call.Spent;
+        }
+        _quotaCalls.Clear();
         Forget(limits, clock.GetTimestamp());
+        Forget(quotas);
         Finish(ok, failure);
+    }
+
+    private int IssueQuotaCalls(GlobalQuota[] quotas, TimeSpan timeout, int budget)
+    {
+        var now = clock.GetUtcNow();
+        foreach (var quota in quotas)
+        {
+            var current = QuotaWindow.For(quota.Period, now);
+            var ttl = (long)(current.Reset - now + QuotaGrace).TotalMilliseconds;
+            foreach (var (id, tracked) in quota.Tracked)
+            {
+                if (budget == 0) return 0;
+                // Past windows only take their last pushes; the fleet's total of the current one is pulled while the key is in use.
+                if (tracked.Pending == 0 && (id.Window != current.Index || tracked.IdleRounds >= QuotaFollowRounds)) continue;
+                var key = quota.RedisKey(tracked.Entry, id.Window, _key);
+                var reply = client.EvalAsync(GlobalLimitScripts.CountQuota, 1, new GlobalKeyCall(key, tracked.Pending, ttl), timeout, flush: false);
+                _quotaCalls.Add(new QuotaCall(quota, id, tracked.Pending, reply));
+                CollectionsMarshal.GetValueRefOrNullRef(quota.Tracked, id).Pending = 0;
+                budget--;
+            }
+        }
+        return budget;
     }
 
     /// <summary>Moves the data path's logged spending into the tracked keys.</summary>
@@ -163,6 +215,30 @@ internal sealed partial class GlobalLimitSync(RedisClient client, RedisConfig co
                 continue;
             }
             tracked.Pending += spent.Permits;
+        }
+    }
+
+    private static void Drain(GlobalQuota quota)
+    {
+        while (quota.Log.TryTake(out var spent))
+        {
+            ref var tracked = ref CollectionsMarshal.GetValueRefOrAddDefault(quota.Tracked, (spent.Entry.Id.Value, spent.Window), out _);
+            tracked.Entry = spent.Entry;
+            tracked.Pending += spent.Count;
+            tracked.IdleRounds = 0;
+        }
+    }
+
+    private static void Forget(GlobalQuota[] quotas)
+    {
+        foreach (var quota in quotas)
+        {
+            foreach (var (id, tracked) in quota.Tracked)
+            {
+                if (tracked.Pending != 0) continue;
+                ref var entry = ref CollectionsMarshal.GetValueRefOrNullRef(quota.Tracked, id);
+                if (++entry.IdleRounds > QuotaFollowRounds) quota.Tracked.Remove(id);
+            }
         }
     }
 

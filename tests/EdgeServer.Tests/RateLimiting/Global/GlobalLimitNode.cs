@@ -40,7 +40,7 @@ internal sealed class GlobalLimitNode : IAsyncDisposable
         });
         var limiter = new KeyedRateLimiter(new RateLimitDefinition("per-client", burst, TimeSpan.FromHours(1), burst, 1000), TimeProvider.System);
         var limit = engine.Bind("per-client", limiter);
-        engine.Publish([limit]);
+        engine.PublishRateLimits([limit]);
         Assert.True(await engine.Current!.Client.WaitUntilConnectedAsync(Eventually.Limit), "node did not connect to Redis");
         return new GlobalLimitNode(engine, limit);
     }
