@@ -5,7 +5,7 @@ using EdgeServer.Policy.ApiKeys;
 
 namespace EdgeServer.Tests.RateLimiting;
 
-/// <summary>config/examples/api-gateway.yaml and its demo key store validate, and the demo key it prints works.</summary>
+/// <summary>config/examples/api-gateway.yaml (with its demo key store) and fleet.yaml validate, and the demo key it prints works.</summary>
 public sealed class ApiGatewayExampleTests
 {
     private static string Examples()
@@ -35,5 +35,17 @@ public sealed class ApiGatewayExampleTests
         Assert.True(store.Ok, string.Join("\n", store.Errors));
         Assert.Equal(ApiKeyStatus.Ok, store.Store!.TryAuthenticate(System.Text.Encoding.ASCII.GetBytes(demoKey), out var entry));
         Assert.Equal(("demo-client", "silver"), (entry!.Name, entry.Plan));
+    }
+
+    [Fact]
+    public void The_fleet_example_validates_with_global_limits_and_plans()
+    {
+        var result = ConfigLoader.LoadFile(Path.Combine(Examples(), "fleet.yaml"));
+        Assert.True(result.Ok, string.Join("\n", result.Errors));
+        var config = result.Config!;
+        Assert.Equal((GlobalLimitMode.Approximate, RedisFailPolicy.Open, "fleet-a:"), (config.Redis!.Mode, config.Redis.FailPolicy, config.Redis.KeyPrefix));
+        Assert.True(config.RateLimits.Single(l => l.Name == "per-tenant").Global);
+        Assert.False(config.RateLimits.Single(l => l.Name == "per-ip").Global);
+        Assert.All(config.UsagePlans, p => Assert.True(p.Global));
     }
 }
