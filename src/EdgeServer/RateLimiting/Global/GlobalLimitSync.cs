@@ -32,6 +32,8 @@ internal sealed partial class GlobalLimitSync(RedisClient client, RedisConfig co
     /// <summary>Keeps a round within the client's pending-call cap with room for the data path's exact calls.</summary>
     internal const int MaxCallsPerRound = 8 * 1024;
 
+    private static readonly bool[] PassOrder = [true, false];
+
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Call> _calls = [];
     private readonly List<QuotaCall> _quotaCalls = [];
@@ -113,22 +115,26 @@ internal sealed partial class GlobalLimitSync(RedisClient client, RedisConfig co
         }
 
         _calls.Clear();
+        var round = Interlocked.Read(ref _rounds) + 1;
         var timeout = config.SyncInterval > config.Timeout ? config.SyncInterval : config.Timeout;
         var budget = MaxCallsPerRound;
         var now = clock.GetTimestamp();
-        foreach (var spentFirst in (ReadOnlySpan<bool>)[true, false])
+        foreach (var spentFirst in PassOrder)
         {
             foreach (var limit in limits)
             {
                 foreach (var (identity, tracked) in limit.Tracked)
                 {
                     if (budget == 0) break;
-                    if (spentFirst ? tracked.Pending == 0 : tracked.Pending != 0 || tracked.FullAt <= now) continue;
+                    // First pass: keys with spending to push. Second: keys only read, whose fleet bucket is not full.
+                    if (spentFirst ? tracked.Pending == 0 : tracked.SentInRound == round || tracked.FullAt <= now) continue;
                     var length = limit.WriteRedisKey(identity, _key);
                     var reply = client.EvalAsync(GlobalLimitScripts.Charge, 1,
                         new GlobalKeyCall(_key.AsSpan(0, length), tracked.Pending, limit.IntervalMicros, limit.CapacityMicros), timeout, flush: false);
                     _calls.Add(new Call(limit, identity, tracked.Pending, reply));
-                    CollectionsMarshal.GetValueRefOrNullRef(limit.Tracked, identity).Pending = 0;
+                    ref var sent = ref CollectionsMarshal.GetValueRefOrNullRef(limit.Tracked, identity);
+                    sent.Pending = 0;
+                    sent.SentInRound = round;
                     budget--;
                 }
             }

@@ -93,4 +93,6 @@ internal struct TrackedKey
 {
     public long Pending;
     public long FullAt;
+    /// <summary>The sync round that last sent this key, so one round never sends it twice.</summary>
+    public long SentInRound;
 }
