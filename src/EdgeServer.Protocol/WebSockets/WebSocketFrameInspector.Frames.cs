@@ -7,7 +7,6 @@ public partial struct WebSocketFrameInspector
         where TEvents : IWebSocketFrameEvents
     {
         _frameStart = _position;
-        if (_closed) return Violate(WebSocketViolation.FrameAfterClose);
 
         scoped ReadOnlySpan<byte> head = reader.UnreadSpan;
         if (head.Length < WebSocketFrameHeaderParser.MaxHeaderLength && reader.Remaining > head.Length)
@@ -26,6 +25,8 @@ public partial struct WebSocketFrameInspector
         if (parse == WebSocketParseStatus.Error) return Violate(violation);
 
         if (WebSocketOpcodes.IsControl(header.Opcode)) return ControlFrame(ref reader, header, scratch, ref events);
+        // RFC 6455 §5.5.1 forbids data after a close; pings and pongs still seen (.NET's keep-alive sends them) are let through.
+        if (_closed) return Violate(WebSocketViolation.FrameAfterClose);
 
         var sizes = CheckSizes(header);
         if (sizes != WebSocketViolation.None) return Violate(sizes);

@@ -77,7 +77,7 @@ public partial struct WebSocketFrameInspector
     /// <summary>A data message has begun and not ended (the peer owes continuation frames).</summary>
     public readonly bool InMessage => _inMessage;
 
-    /// <summary>A close frame has been consumed; the peer may send nothing more.</summary>
+    /// <summary>A close frame has been consumed; the peer may send no more data frames.</summary>
     public readonly bool IsClosed => _closed;
 
     /// <summary>Starts over for a new connection with the same options.</summary>

@@ -6,7 +6,7 @@ public enum WebSocketInspectStatus : byte
     NeedMoreData = 0,
     /// <summary>An events call returned false; the consumed bytes end with the frame it was about. Call again with the rest.</summary>
     Paused,
-    /// <summary>The consumed bytes end with a valid close frame; the peer may send nothing after it.</summary>
+    /// <summary>A valid close frame has been consumed (this call or before); the peer may send no data frame after it.</summary>
     Closed,
     /// <summary>A rule was broken; the consumed bytes end where the offending frame begins. Sticky until Reset.</summary>
     Violation,

@@ -30,7 +30,7 @@ public enum WebSocketViolation : byte
     InvalidClosePayload,
     /// <summary>A close code that may not be sent on the wire (1004-1006, 1015, unassigned ranges).</summary>
     InvalidCloseCode,
-    /// <summary>Any byte after a close frame from the same peer.</summary>
+    /// <summary>A data frame after a close frame from the same peer.</summary>
     FrameAfterClose,
     // 1007 invalid frame payload data
     InvalidUtf8Text,
@@ -71,7 +71,7 @@ public static class WebSocketViolations
         WebSocketViolation.ExpectedContinuation => "new message before the previous one ended",
         WebSocketViolation.InvalidClosePayload => "close frame with a 1-byte payload",
         WebSocketViolation.InvalidCloseCode => "invalid close code",
-        WebSocketViolation.FrameAfterClose => "frame after close",
+        WebSocketViolation.FrameAfterClose => "data frame after close",
         WebSocketViolation.InvalidUtf8Text => "text message is not valid UTF-8",
         WebSocketViolation.InvalidUtf8CloseReason => "close reason is not valid UTF-8",
         WebSocketViolation.FrameTooBig => "frame too big",

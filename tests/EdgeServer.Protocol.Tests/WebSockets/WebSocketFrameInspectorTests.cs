@@ -283,12 +283,13 @@ public class WebSocketFrameInspectorTests
     }
 
     [Fact]
-    public void Nothing_may_follow_a_close_frame()
+    public void No_data_frame_may_follow_a_close_frame()
     {
-        var stream = Concat(Close(1000, "", masked: true), Text("late", masked: true));
+        var stream = Concat(Close(1000, "", masked: true), Frame(WebSocketOpcode.Pong, [], masked: true), Text("late", masked: true));
         var outcome = Run(stream, Client);
-        AssertViolation(stream, Client, WebSocketViolation.FrameAfterClose, 8, 1002);
-        Assert.Equal(8, outcome.Forwarded);
+        AssertViolation(stream, Client, WebSocketViolation.FrameAfterClose, 14, 1002);
+        Assert.Equal(14, outcome.Forwarded);
+        Assert.Contains("Pong ''", outcome.Events);
     }
 
     [Fact]
