@@ -57,7 +57,7 @@ public sealed class RateBasedStatement : WafStatement
             case RateKeyOutcome.Absent: return false;
             case RateKeyOutcome.FallbackMatch: return true;
         }
-        return !Limiter.TryAcquire(key, 1, Limiter.Clock.GetTimestamp()).Allowed;
+        return !Limiter.TryAcquire(key, 1, context.RateTimestamp(Limiter.Clock)).Allowed;
     }
 
     /// <summary>It counts requests, so it runs per request; a connection ACL has none.</summary>
@@ -71,7 +71,7 @@ public sealed class RateBasedStatement : WafStatement
     /// <summary>Everything the statement's behaviour depends on, in one line: two statements with the same text count alike.</summary>
     public static string Describe(RateLimitDefinition definition, RateAggregateKey key, WafStatement? scopeDown) =>
         string.Create(CultureInfo.InvariantCulture,
-            $"RateBased over {definition.Permits} per {definition.Period.TotalSeconds:0.###}s by {key.Describe()} (burst {definition.Burst}, up to {definition.MaxKeys} keys)") +
+            $"RateBased over {definition.Permits} per {definition.Period.TotalSeconds:0.###}s by {key.Describe()} (burst {definition.Burst}, up to {definition.MaxKeys} {(definition.MaxKeys == 1 ? "key" : "keys")})") +
         (scopeDown is null ? "" : " where " + scopeDown.Describe());
 
     public override IEnumerable<TextInspection> Inspections => ScopeDown?.Inspections ?? [];

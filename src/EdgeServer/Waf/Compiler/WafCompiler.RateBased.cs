@@ -92,6 +92,8 @@ internal sealed partial class WafCompiler
 
         var key = ReadAggregateKey(body, keyType, forwarded, forwardedEntry, customEntry);
         if (key is null) return null;
+        // One counter needs no table of 10,000.
+        if (key.Type == RateAggregateKeyType.Constant && !entries.Any(e => e.Key == "MaxKeys")) maxKeys = 1;
         var definition = new RateLimitDefinition(rule.Rule, limit.Value, TimeSpan.FromSeconds(window), limit.Value, maxKeys);
         if (definition.Validate(_clock.TimestampFrequency) is { } problem) { _reader.Error(body, problem); return null; }
         return new RateBasedStatement(RateLimiterFor(rule, definition, key, scopeDown), key, scopeDown);
