@@ -19,6 +19,15 @@ namespace EdgeServer.Cli;
 /// </summary>
 internal static class WafCommands
 {
+    /// <summary>Enough to exceed any sensible per-minute limit by hand; more is a load test, not a rule test.</summary>
+    private const int MaxRepeat = 100_000;
+
+    /// <summary>A clock that never moves: every repeated request arrives at the same instant, so results do not depend on the machine's speed.</summary>
+    private sealed class FrozenClock : TimeProvider
+    {
+        public override long GetTimestamp() => 1_000_000_000_000;
+    }
+
     public static Command Create()
     {
         var files = new Argument<FileInfo[]>("FILE") { Description = "rule files (YAML or JSON)", Arity = ArgumentArity.OneOrMore };
@@ -31,8 +40,10 @@ internal static class WafCommands
         var cert = new Option<FileInfo?>("--cert") { Description = "a PEM client certificate, as if presented over mTLS" };
         var geo = new Option<FileInfo?>("--geo") { Description = "an MMDB geo database for GeoMatch" };
         var geoPath = new Option<string>("--geo-path") { Description = "the country's path in its records", DefaultValueFactory = _ => "country.iso_code" };
-        var test = new Command("test", "Evaluate a rule file against one request: which rules match, the labels, the final action.") { testFile, request, ip, cert, geo, geoPath };
-        test.SetAction(parse => Test(parse.GetValue(testFile)!, parse.GetValue(request)!, parse.GetValue(ip)!, parse.GetValue(cert), parse.GetValue(geo), parse.GetValue(geoPath)!));
+        var repeat = new Option<int>("--repeat") { Description = "send the request this many times at one instant (rate-based rules count each; the last is shown)", DefaultValueFactory = _ => 1 };
+        var test = new Command("test", "Evaluate a rule file against one request: which rules match, the labels, the final action.") { testFile, request, ip, cert, geo, geoPath, repeat };
+        test.SetAction(parse => Test(parse.GetValue(testFile)!, parse.GetValue(request)!, parse.GetValue(ip)!, parse.GetValue(cert), parse.GetValue(geo), parse.GetValue(geoPath)!,
+            parse.GetValue(repeat)));
 
         var explainFile = new Argument<FileInfo>("FILE") { Description = "the rule file" };
         var explain = new Command("explain", "Print a compiled rule file: rule order, actions, labels, statements and their relative cost.") { explainFile };
@@ -59,9 +70,16 @@ internal static class WafCommands
         return failed ? 1 : 0;
     }
 
-    private static int Test(FileInfo file, FileInfo requestFile, string ipText, FileInfo? certFile, FileInfo? geoFile, string geoPath)
+    private static int Test(FileInfo file, FileInfo requestFile, string ipText, FileInfo? certFile, FileInfo? geoFile, string geoPath, int repeat)
     {
-        var compiled = WafCompiler.CompileFile(file.FullName, new WafCounterRegistry(), DateTimeOffset.UtcNow);
+        if (repeat is < 1 or > MaxRepeat)
+        {
+            Console.Error.WriteLine($"edge waf test: --repeat must be between 1 and {MaxRepeat}, not {repeat}");
+            return 1;
+        }
+        // Rate-based rules start with empty counters and count on a clock frozen at one instant: the Nth copy of the
+        // request is what a client sending N at once gets.
+        var compiled = WafCompiler.CompileFile(file.FullName, new WafCounterRegistry(), DateTimeOffset.UtcNow, clock: new FrozenClock());
         if (!compiled.Ok)
         {
             foreach (var error in compiled.Errors) Console.Error.WriteLine(error);
@@ -101,10 +119,19 @@ internal static class WafCommands
         var inspected = body[..Math.Min(body.Length, limit)];
         var request = new WafRequest(head, ip.GetAddressBytes(), identity, inspected, bodyTruncated: body.Length > inspected.Length);
         var matched = new bool[acl.Rules.Count];
-        var verdict = acl.Evaluate(request, geoFile is null ? null : geo, DateTimeOffset.UtcNow, matched);
+        var verdict = default(WafVerdict);
+        var blockedFrom = 0;
+        for (var n = 1; n <= repeat; n++)
+        {
+            Array.Clear(matched);
+            verdict = acl.Evaluate(request, geoFile is null ? null : geo, DateTimeOffset.UtcNow, matched);
+            if (verdict.Blocked && blockedFrom == 0) blockedFrom = n;
+        }
 
         Console.WriteLine($"request: {System.Text.Encoding.ASCII.GetString(head.MethodBytes)} {System.Text.Encoding.ASCII.GetString(head.PathAndQuery)} from {ip}" +
             (identity is null ? "" : $" with certificate '{identity.Subject}'"));
+        if (repeat > 1)
+            Console.WriteLine($"sent {repeat} times: " + (blockedFrom == 0 ? "none blocked" : $"blocked from copy {blockedFrom} on") + "; the last copy:");
         var decided = false;
         for (var i = 0; i < acl.Rules.Count; i++)
         {

@@ -22,7 +22,14 @@ internal sealed partial class WafEngine : IDisposable
     private int _maxBodyInspectionBytes;
     private long _reloadFailures;
 
-    public WafEngine(ILogger logger) => _logger = logger;
+    public WafEngine(ILogger logger, TimeProvider? clock = null)
+    {
+        _logger = logger;
+        Clock = clock ?? TimeProvider.System;
+    }
+
+    /// <summary>The clock rate-based rules count on.</summary>
+    public TimeProvider Clock { get; }
 
     public WafCounterRegistry Counters { get; } = new();
     public GeoCountryResolver Geo { get; } = new();
@@ -51,7 +58,7 @@ internal sealed partial class WafEngine : IDisposable
             var compiled = new Dictionary<string, WafCompileResult>(StringComparer.Ordinal);
             foreach (var path in paths)
             {
-                var result = WafCompiler.CompileFile(path, Counters, DateTimeOffset.UtcNow);
+                var result = WafCompiler.CompileFile(path, Counters, DateTimeOffset.UtcNow, _slots.GetValueOrDefault(path)?.Acl, Clock);
                 if (!result.Ok) throw new WafCompileException(result.Errors);
                 compiled[path] = result;
             }
@@ -86,7 +93,7 @@ internal sealed partial class WafEngine : IDisposable
             var ok = true;
             foreach (var slot in _slots.Values)
             {
-                var result = WafCompiler.CompileFile(slot.Path, Counters, DateTimeOffset.UtcNow);
+                var result = WafCompiler.CompileFile(slot.Path, Counters, DateTimeOffset.UtcNow, slot.Acl, Clock);
                 if (!result.Ok)
                 {
                     ok = false;

@@ -3,6 +3,7 @@ using EdgeServer.Observability;
 using EdgeServer.Policy.Waf;
 using System.Runtime.CompilerServices;
 using EdgeServer.Policy.Waf.Evaluation;
+using EdgeServer.Policy.Waf.Statements;
 using EdgeServer.Waf.Compiler;
 
 namespace EdgeServer.Waf;
@@ -90,6 +91,7 @@ internal sealed class WafMetrics
         writer.BeginSample("edge_waf_reloads_total");
         writer.AddLabel("result", "success");
         writer.EndSample(engine.ReloadSuccesses);
+        WriteRateBased(writer, engine);
         writer.WriteFamily("edge_waf_rules_expired", "Rules past their Metadata.ExpiresAt (no longer applied), by ACL.", "gauge");
         var now = DateTimeOffset.UtcNow;
         foreach (var slot in engine.Slots.OrderBy(s => s.Acl.Name, StringComparer.Ordinal))
@@ -97,6 +99,30 @@ internal sealed class WafMetrics
             writer.BeginSample("edge_waf_rules_expired");
             writer.AddLabel("acl", slot.Acl.Name);
             writer.EndSample(slot.Acl.Rules.Count(r => r.IsExpired(now)));
+        }
+    }
+
+    /// <summary>Rate-based rules: keys each one tracks now (a table scan per scrape) and decisions made at the table's cap.</summary>
+    private static void WriteRateBased(PrometheusTextWriter writer, WafEngine engine)
+    {
+        var rules = engine.Slots.SelectMany(s => s.Acl.Rules.Where(r => r.Statement is RateBasedStatement).Select(r => (Acl: s.Acl.Name, Rule: r.Name, Limiter: ((RateBasedStatement)r.Statement).Limiter)))
+            .OrderBy(x => x.Acl, StringComparer.Ordinal).ThenBy(x => x.Rule, StringComparer.Ordinal).ToList();
+        var now = engine.Clock.GetTimestamp();
+        writer.WriteFamily("edge_waf_rate_keys", "Keys a rate-based WAF rule currently tracks (keys whose count has fully drained are not counted), by ACL and rule.", "gauge");
+        foreach (var (acl, rule, limiter) in rules)
+        {
+            writer.BeginSample("edge_waf_rate_keys");
+            writer.AddLabel("acl", acl);
+            writer.AddLabel("rule", rule);
+            writer.EndSample(limiter.CountActiveKeys(now));
+        }
+        writer.WriteFamily("edge_waf_rate_overflow_total", "Decisions of a rate-based WAF rule made by its shared overflow bucket because its key table was full (raise MaxKeys if it grows).", "counter");
+        foreach (var (acl, rule, limiter) in rules)
+        {
+            writer.BeginSample("edge_waf_rate_overflow_total");
+            writer.AddLabel("acl", acl);
+            writer.AddLabel("rule", rule);
+            writer.EndSample(limiter.OverflowDecisions);
         }
     }
 }

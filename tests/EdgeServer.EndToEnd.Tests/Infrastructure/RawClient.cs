@@ -11,9 +11,11 @@ internal sealed class RawClient : IDisposable
     private readonly byte[] _buffer = new byte[4 * 1024 * 1024];
     private int _length;
 
-    public static async Task<RawClient> ConnectAsync(IPEndPoint endpoint)
+    /// <param name="from">A local address to connect from (any of 127.0.0.0/8 on loopback): a second client address in one test.</param>
+    public static async Task<RawClient> ConnectAsync(IPEndPoint endpoint, IPAddress? from = null)
     {
         var client = new RawClient();
+        if (from is not null) client._socket.Bind(new IPEndPoint(from, 0));
         await client._socket.ConnectAsync(endpoint);
         return client;
     }

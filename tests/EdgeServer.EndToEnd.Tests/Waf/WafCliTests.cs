@@ -167,6 +167,33 @@ public sealed class WafCliTests : IDisposable
     }
 
     [Fact]
+    public async Task Test_repeats_a_request_so_rate_based_rules_can_be_tried_and_explain_describes_them()
+    {
+        var login = Write("login.txt", "POST /login HTTP/1.1\nHost: shop.example\nContent-Length: 0\n\n");
+        var (exit, stdout, stderr) = await RunAsync("test", Example("login-rate-limit.yaml"), "-r", login, "--repeat", "6");
+        Assert.True(exit == 0, stderr);
+        var lines = Lines(stdout);
+        Assert.Equal("sent 6 times: blocked from copy 6 on; the last copy:", lines[1]);
+        Assert.Contains(lines, l => Regex.IsMatch(l, @"^1\s+login-attempts-all-clients\s+no match$"));
+        Assert.Contains(lines, l => Regex.IsMatch(l, @"^2\s+login-attempts-per-ip\s+MATCH -> block labels \[login:throttled\]$"));
+        Assert.Equal("final action: BLOCK by rule login-attempts-per-ip -> 429", lines[^1]);
+
+        (exit, stdout, _) = await RunAsync("test", Example("login-rate-limit.yaml"), "-r", login, "--repeat", "5");
+        Assert.Equal(0, exit);
+        Assert.Equal("sent 5 times: none blocked; the last copy:", Lines(stdout)[1]);
+        Assert.Equal("final action: ALLOW (default action)", Lines(stdout)[^1]);
+
+        (exit, _, stderr) = await RunAsync("test", Example("login-rate-limit.yaml"), "-r", login, "--repeat", "0");
+        Assert.Equal(1, exit);
+        Assert.Contains("--repeat must be between 1 and", stderr, StringComparison.Ordinal);
+
+        (exit, stdout, stderr) = await RunAsync("explain", Example("login-rate-limit.yaml"));
+        Assert.True(exit == 0, stderr);
+        Assert.Contains("RateBased over 5 per 60s by IP (burst 5, up to 10000 keys) where AND(", stdout, StringComparison.Ordinal);
+        Assert.Contains("RateBased over 300 per 60s by CONSTANT", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Test_with_a_client_certificate_and_a_geo_database()
     {
         var pki = Path.Combine(_dir, "dev");

@@ -48,7 +48,7 @@ public sealed class ExampleRuleFilesTests
     public void The_examples_cover_what_the_readme_promises()
     {
         var names = Directory.EnumerateFiles(RuleDirectory).Where(IsRuleFile).Select(Path.GetFileName).ToHashSet(StringComparer.Ordinal);
-        Assert.Superset(new HashSet<string?>(["baseline.yaml", "geo-block.yaml", "geo-block-next.json", "admin-mtls.yaml", "admin-private.yaml", "connection.yaml"], StringComparer.Ordinal), names);
+        Assert.Superset(new HashSet<string?>(["baseline.yaml", "geo-block.yaml", "geo-block-next.json", "admin-mtls.yaml", "admin-private.yaml", "connection.yaml", "login-rate-limit.yaml"], StringComparer.Ordinal), names);
         // ACL names label metrics: every example has its own.
         var aclNames = names.Select(n => Compile(n!).Acl!.Name).ToList();
         Assert.Equal(aclNames.Count, aclNames.Distinct(StringComparer.Ordinal).Count());
@@ -219,6 +219,45 @@ public sealed class ExampleRuleFilesTests
     }
 
     [Fact]
+    public void Login_rate_limit_lets_five_login_posts_a_minute_through_per_address_and_answers_the_sixth_with_429()
+    {
+        var clock = new Upstream.FakeTimeProvider();
+        var acl = Compile("login-rate-limit.yaml", clock).Acl!;
+        const string Login = "POST /login HTTP/1.1\r\nHost: shop.example\r\nContent-Length: 0\r\n\r\n";
+        for (var i = 1; i <= 5; i++) Assert.False(Evaluate(acl, Login).Blocked, $"attempt {i}");
+        var sixth = Evaluate(acl, Login);
+        Assert.Equal(("login-attempts-per-ip", 429), (sixth.Rule?.Name, sixth.Response?.Status));
+        Assert.Contains(sixth.Response!.Headers, h => h.Key == "Retry-After" && h.Value == "12");
+        Assert.Contains("too many login attempts", Encoding.UTF8.GetString(sixth.Response.Body), StringComparison.Ordinal);
+        // The same path spelled otherwise is the same login endpoint.
+        Assert.True(Evaluate(acl, Login.Replace("/login", "/x/../LOGIN", StringComparison.Ordinal)).Blocked);
+
+        // Another client, the login form, and other routes are not affected.
+        Assert.False(Evaluate(acl, Login, ip: "203.0.113.201").Blocked);
+        Assert.False(Evaluate(acl, Get("/login")).Blocked);
+        Assert.False(Evaluate(acl, "POST /cart HTTP/1.1\r\nHost: shop.example\r\nContent-Length: 0\r\n\r\n").Blocked);
+
+        // Retry-After tells the truth: 12 s later one more attempt passes.
+        clock.Advance(TimeSpan.FromSeconds(12));
+        Assert.False(Evaluate(acl, Login).Blocked);
+        Assert.True(Evaluate(acl, Login).Blocked);
+        // The surge rule counts every attempt from everyone, far below its 300 a minute: no match yet.
+        Assert.Equal(0, acl.Rules.Single(r => r.Name == "login-attempts-all-clients").Counters.Matches);
+    }
+
+    [Fact]
+    public void Login_rate_limit_counts_a_credential_stuffing_surge_without_blocking_it()
+    {
+        var acl = Compile("login-rate-limit.yaml", new Upstream.FakeTimeProvider()).Acl!;
+        const string Login = "POST /login HTTP/1.1\r\nHost: shop.example\r\nContent-Length: 0\r\n\r\n";
+        // 400 addresses, one attempt each: no address is over 5, all of them together are over 300.
+        var blocked = 0;
+        for (var i = 0; i < 400; i++) blocked += Evaluate(acl, Login, ip: $"198.51.{100 + i / 200}.{i % 200 + 1}").Blocked ? 1 : 0;
+        Assert.Equal(0, blocked);
+        Assert.Equal(100, acl.Rules.Single(r => r.Name == "login-attempts-all-clients").Counters.Matches);
+    }
+
+    [Fact]
     public void The_example_edge_config_validates_with_its_certificates_and_a_geo_database()
     {
         // The example names paths relative to itself (../waf, ../../certs): copy the tree as a checkout has it.
@@ -254,8 +293,8 @@ public sealed class ExampleRuleFilesTests
         }
     }
 
-    private static WafCompileResult Compile(string name) =>
-        WafCompiler.CompileFile(Path.Combine(RuleDirectory, name), new WafCounterRegistry(), DateTimeOffset.UtcNow);
+    private static WafCompileResult Compile(string name, TimeProvider? clock = null) =>
+        WafCompiler.CompileFile(Path.Combine(RuleDirectory, name), new WafCounterRegistry(), DateTimeOffset.UtcNow, clock: clock);
 
     private static string Get(string target, string headers = "") => $"GET {target} HTTP/1.1\r\nHost: shop.example\r\n{headers}\r\n";
 

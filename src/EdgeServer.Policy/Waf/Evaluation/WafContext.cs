@@ -76,6 +76,23 @@ public ref struct WafContext
 
     internal readonly ReadOnlySpan<int> Labels => LabelIds.AsSpan(0, LabelCount);
 
+    private TimeProvider? _rateClock;
+    private long _rateTimestamp;
+
+    /// <summary>
+    /// The rate-limit clock's timestamp, read once per evaluation however many rate-based rules run: reading the clock
+    /// costs more than a limiter decision. Every rule of one compiled ACL counts on the same clock.
+    /// </summary>
+    internal long RateTimestamp(TimeProvider clock)
+    {
+        if (!ReferenceEquals(_rateClock, clock))
+        {
+            _rateTimestamp = clock.GetTimestamp();
+            _rateClock = clock;
+        }
+        return _rateTimestamp;
+    }
+
     /// <summary>Transformed values shared by rules with the same chain (see <see cref="TransformedTextCache"/>).</summary>
     internal TransformedTextCache Cache;
 

@@ -26,8 +26,8 @@ public sealed class ForwardedIpConfig(string headerName, bool fallbackMatches, F
     /// <summary>
     /// Writes the forwarded address(es) the position selects, 16 bytes per slot, and returns how many (their
     /// lengths in <paramref name="lengths"/>); 0 when none is usable, and the caller then answers
-    /// <see cref="FallbackMatches"/>. Parsing an address allocates one IPAddress: only rules that opt into
-    /// forwarded addresses pay it.
+    /// <see cref="FallbackMatches"/>. A dotted-quad IPv4 address is parsed in place; any other form (IPv6, or
+    /// IPv4 forms such as octal parts) allocates one IPAddress: only rules that opt into forwarded addresses pay it.
     /// </summary>
     public int Select(ref WafContext context, scoped Span<byte> slots, scoped Span<int> lengths)
     {
@@ -58,10 +58,42 @@ public sealed class ForwardedIpConfig(string headerName, bool fallbackMatches, F
     {
         length = 0;
         if (text.IsEmpty || text.Length > 64) return false;
+        if (TryParseDottedQuad(text, destination))
+        {
+            length = 4;
+            return true;
+        }
         Span<char> chars = stackalloc char[text.Length];
         for (var i = 0; i < text.Length; i++) chars[i] = (char)text[i];
         if (!IPAddress.TryParse(chars, out var address)) return false;
         if (address.IsIPv4MappedToIPv6) address = address.MapToIPv4();
         return address.TryWriteBytes(destination, out length);
+    }
+
+    /// <summary>
+    /// a.b.c.d with decimal parts 0-255 and no leading zeros (which IPAddress reads as octal): the form proxies write,
+    /// parsed without allocating. False for anything else, which then takes the general parser.
+    /// </summary>
+    internal static bool TryParseDottedQuad(ReadOnlySpan<byte> text, Span<byte> destination)
+    {
+        var part = 0;
+        var value = 0;
+        var digits = 0;
+        foreach (var c in text)
+        {
+            if (c == (byte)'.')
+            {
+                if (digits == 0 || part == 3) return false;
+                destination[part++] = (byte)value;
+                (value, digits) = (0, 0);
+                continue;
+            }
+            if (c is < (byte)'0' or > (byte)'9' || (digits == 1 && value == 0)) return false;
+            value = value * 10 + (c - '0');
+            if (++digits > 3 || value > 255) return false;
+        }
+        if (digits == 0 || part != 3) return false;
+        destination[3] = (byte)value;
+        return true;
     }
 }

@@ -16,12 +16,14 @@ internal sealed partial class WafCompiler
     [
         "ByteMatchStatement", "RegexMatchStatement", "SqliMatchStatement", "XssMatchStatement", "SizeConstraintStatement",
         "GeoMatchStatement", "IPSetReferenceStatement", "LabelMatchStatement", "AndStatement", "OrStatement", "NotStatement",
+        "RateBasedStatement",
     ];
 
     /// <summary>A regex that takes longer than this on one value is a bug in the rule, not an attack: NonBacktracking is linear anyway.</summary>
     private static readonly TimeSpan s_regexTimeout = TimeSpan.FromMilliseconds(100);
 
-    private WafStatement? ReadStatement(YamlNode node, string what)
+    /// <param name="rule">The rule when this is its top-level statement (the only place a RateBasedStatement may be); null when nested.</param>
+    private WafStatement? ReadStatement(YamlNode node, string what, RuleScope? rule = null)
     {
         if (_reader.Mapping(node, $"'{what}'") is not { } map) return null;
         var entries = _reader.Entries(map, $"'{what}'", StatementKinds);
@@ -32,9 +34,16 @@ internal sealed partial class WafCompiler
             return null;
         }
         var e = entries[0];
+        if (e.Key == "RateBasedStatement" && rule is null)
+        {
+            _reader.Error(e.KeyNode, "'RateBasedStatement' must be a rule's top-level 'Statement' (as in AWS WAF): nested under And, Or, Not or a " +
+                "scope-down, whether a request is counted would depend on the statements around it; put the other conditions in its 'ScopeDownStatement'");
+            return null;
+        }
         if (_reader.Mapping(e.Value, $"'{e.Key}'") is not { } body) return null;
         return e.Key switch
         {
+            "RateBasedStatement" => ReadRateBased(body, rule!),
             "AndStatement" or "OrStatement" => ReadLogical(e.Key, body),
             "NotStatement" => ReadNot(body),
             "GeoMatchStatement" => ReadGeoMatch(body),

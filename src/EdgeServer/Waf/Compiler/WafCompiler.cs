@@ -24,6 +24,10 @@ internal sealed partial class WafCompiler
     private readonly YamlNodeReader _reader;
     private readonly WafCounterRegistry _counters;
     private readonly DateTimeOffset _now;
+    private readonly TimeProvider _clock;
+    /// <summary>The ACL this file compiled to last (running now): unchanged rate-based rules keep its limiters.</summary>
+    private readonly WebAcl? _previous;
+    private int _limitersCarriedOver;
     private readonly List<string> _files = [];
     private readonly List<string> _notices = [];
     private readonly Dictionary<string, BlockBody> _bodies = new(StringComparer.Ordinal);
@@ -31,14 +35,18 @@ internal sealed partial class WafCompiler
     private bool _inspectsBody;
     private bool _usesGeo;
 
-    private WafCompiler(YamlNodeReader reader, WafCounterRegistry counters, DateTimeOffset now)
+    private WafCompiler(YamlNodeReader reader, WafCounterRegistry counters, DateTimeOffset now, WebAcl? previous, TimeProvider? clock)
     {
         _reader = reader;
         _counters = counters;
         _now = now;
+        _previous = previous;
+        _clock = clock ?? TimeProvider.System;
     }
 
-    public static WafCompileResult CompileFile(string path, WafCounterRegistry counters, DateTimeOffset now)
+    /// <param name="previous">The ACL the file compiled to before (the one running): rate-based rules whose definition did not change keep its limiters.</param>
+    /// <param name="clock">The clock rate-based rules count on (the daemon's, or a test's).</param>
+    public static WafCompileResult CompileFile(string path, WafCounterRegistry counters, DateTimeOffset now, WebAcl? previous = null, TimeProvider? clock = null)
     {
         var full = Path.GetFullPath(path);
         var mark = new SourceMark(full, 1, 1);
@@ -54,19 +62,19 @@ internal sealed partial class WafCompiler
         {
             return Failed(full, mark, $"cannot read rule file: {ex.Message}");
         }
-        return Compile(text, full, counters, now);
+        return Compile(text, full, counters, now, previous, clock);
     }
 
-    public static WafCompileResult Compile(string text, string source, WafCounterRegistry counters, DateTimeOffset now)
+    public static WafCompileResult Compile(string text, string source, WafCounterRegistry counters, DateTimeOffset now, WebAcl? previous = null, TimeProvider? clock = null)
     {
         var reader = new YamlNodeReader(source);
-        var compiler = new WafCompiler(reader, counters, now);
+        var compiler = new WafCompiler(reader, counters, now, previous, clock);
         compiler._files.Add(source);
         // YAML is a superset of JSON here: one parser gives positions for both formats.
         var root = ConfigLoader.ParseSingleDocument(text, reader);
         var acl = root is null ? null : compiler.CompileAcl(root);
         var errors = reader.Errors.OrderBy(e => e.Mark.File, StringComparer.Ordinal).ThenBy(e => e.Mark.Line).ThenBy(e => e.Mark.Column).ToList();
-        return new WafCompileResult(errors.Count == 0 ? acl : null, errors, compiler._files, compiler._notices, compiler._usesGeo);
+        return new WafCompileResult(errors.Count == 0 ? acl : null, errors, compiler._files, compiler._notices, compiler._usesGeo, compiler._limitersCarriedOver);
     }
 
     private static WafCompileResult Failed(string file, SourceMark mark, string message) =>
@@ -125,6 +133,7 @@ internal sealed partial class WafCompiler
         int? priority = null;
         WafAction? action = null;
         WafStatement? statement = null;
+        YamlEntry? statementEntry = null;
         var labels = new List<int>();
         var labelNames = new List<string>();
         WafRuleMetadata metadata = new(null, null, null);
@@ -151,7 +160,7 @@ internal sealed partial class WafCompiler
                     }
                     break;
                 case "Action": action = ReadAction(e, allowCount: true); broken |= action is null; break;
-                case "Statement": statement = ReadStatement(e.Value, "Statement"); broken |= statement is null; break;
+                case "Statement": statementEntry = e; break; // read once the rule's name is known: rate-based rules need it
                 case "RuleLabels":
                     foreach (var label in ReadRuleLabels(e))
                     {
@@ -162,6 +171,11 @@ internal sealed partial class WafCompiler
                 case "Metadata": metadata = ReadMetadata(e) ?? metadata; break;
                 case "VisibilityConfig": break; // AWS CloudWatch settings: accepted so AWS JSON pastes in; metrics here are always on.
             }
+        }
+        if (statementEntry is { } se)
+        {
+            statement = ReadStatement(se.Value, "Statement", new RuleScope(aclName, name ?? ""));
+            broken |= statement is null;
         }
         var ruleLabel = name is null ? "rule" : $"rule '{name}'";
         foreach (var (key, what) in new[] { ("Name", "a name"), ("Priority", "a priority (lower runs first)"), ("Action", "an action (Allow, Block or Count)"), ("Statement", "a statement") })
