@@ -76,8 +76,8 @@ internal sealed partial class ApiKeyEngine(TimeProvider clock, GlobalLimitEngine
         var quota = config.QuotaLimit is null ? null : _quotas.GetOrAdd(config.Name, static _ => new QuotaCounters());
         if (!config.Global || redis is null) return new UsagePlan(config, throttle, quota);
         return new UsagePlan(config, throttle, quota, redis,
-            throttle is null ? null : global.Bind($"plan:{config.Name}", throttle),
-            quota is null ? null : global.BindQuota(config.Name, quota, config.QuotaPeriod));
+            throttle is null ? null : global.Bind($"plan:{config.Name}", throttle, redis),
+            quota is null ? null : global.BindQuota(config.Name, quota, config.QuotaPeriod, redis));
     }
 
     private void ReloadStore()

@@ -29,21 +29,21 @@ internal sealed class RateLimitEngine(TimeProvider clock, GlobalLimitEngine glob
     public IEnumerable<(string Name, RateLimitCounters Counters)> Counters =>
         _counters.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => (p.Key, p.Value));
 
-    public RateLimitAssignments Apply(EdgeConfig config)
+    /// <summary>
+    /// Builds the limits of <paramref name="config"/>. Global limits bind to the config's Redis connection, which is
+    /// swapped in only by the returned commit (the reload may still fail after this); abandon discards it.
+    /// </summary>
+    public (RateLimitAssignments Assignments, Action Commit, Action Abandon) Prepare(EdgeConfig config)
     {
         var set = RateLimiterSet.Build(config.RateLimits.Select(CompiledRateLimit.Definition), clock, _set);
-        var retired = global.UseRedis(config.Redis);
-        // Requests still running on the previous snapshot may be calling the old client: retire it once they are done.
-        if (retired is not null) _ = Task.Delay(TimeSpan.FromSeconds(30), clock).ContinueWith(_ => GlobalLimitEngine.RetireAsync(retired), TaskScheduler.Default);
-        var redis = global.Current;
+        var redis = global.Prepare(config.Redis);
         var byName = config.RateLimits.ToDictionary(l => l.Name, l =>
         {
             var counters = _counters.GetOrAdd(l.Name, static _ => new RateLimitCounters());
             return l.Global && redis is not null
-                ? new CompiledRateLimit(l, set[l.Name], counters, global.Bind(l.Name, set[l.Name]), redis)
+                ? new CompiledRateLimit(l, set[l.Name], counters, global.Bind(l.Name, set[l.Name], redis), redis)
                 : new CompiledRateLimit(l, set[l.Name], counters);
         }, StringComparer.Ordinal);
-        global.PublishRateLimits([.. byName.Values.Where(l => l.Global is not null).Select(l => l.Global!)]);
         var connections = new Dictionary<string, ConnectionLimiter>(StringComparer.Ordinal);
         foreach (var listener in config.Listeners)
         {
@@ -55,9 +55,15 @@ internal sealed class RateLimitEngine(TimeProvider clock, GlobalLimitEngine glob
             config.Listeners.ToDictionary(l => l.Name, l => l.RateLimits.Select(n => byName[n]).ToArray(), StringComparer.Ordinal),
             config.Routes.ToDictionary(r => r.Name, r => r.RateLimits.Select(n => byName[n]).ToArray(), StringComparer.Ordinal),
             [.. byName.Values], connections);
-        _set = set;
-        Volatile.Write(ref _current, assignments);
-        return assignments;
+        return (assignments, Commit, () => global.Abandon(redis));
+
+        void Commit()
+        {
+            global.Commit(redis);
+            global.PublishRateLimits([.. byName.Values.Where(l => l.Global is not null).Select(l => l.Global!)]);
+            _set = set;
+            Volatile.Write(ref _current, assignments);
+        }
     }
 }
 

@@ -62,20 +62,30 @@ internal sealed class EdgeRuntime(EdgeMetrics metrics, ClusterRegistry clusters,
         var commitApiKeys = apiKeys.Prepare(config);
         // Rule files first: one that no longer compiles throws here, before clusters change.
         var acls = waf.Apply(config);
-        var limits = rateLimits.Apply(config);
-        var live = clusters.Apply(config.Clusters);
+        var (limits, commitLimits, abandonLimits) = rateLimits.Prepare(config);
         var entries = new Dictionary<CompiledRoute, RouteEntry>(ReferenceEqualityComparer.Instance);
-        foreach (var route in routes.Routes)
+        try
         {
-            var cluster = route.ClusterName is { } name ? live[name] : null;
-            entries[route] = new RouteEntry(route, metrics.ForRoute(route.Name), cluster, cluster is null ? null : metrics.ForCluster(cluster.Name))
+            var live = clusters.Apply(config.Clusters);
+            foreach (var route in routes.Routes)
             {
-                Waf = acls.Route(route.Name),
-                RateLimits = limits.Route(route.Name),
-                ApiKey = config.Routes.First(r => r.Name == route.Name).ApiKey,
-            };
+                var cluster = route.ClusterName is { } name ? live[name] : null;
+                entries[route] = new RouteEntry(route, metrics.ForRoute(route.Name), cluster, cluster is null ? null : metrics.ForCluster(cluster.Name))
+                {
+                    Waf = acls.Route(route.Name),
+                    RateLimits = limits.Route(route.Name),
+                    ApiKey = config.Routes.First(r => r.Name == route.Name).ApiKey,
+                };
+            }
+        }
+        catch
+        {
+            abandonLimits();
+            throw;
         }
 
+        // Rate limits first: global usage plans bind to the Redis connection the limits commit.
+        commitLimits();
         commitApiKeys();
         var snapshot = new RuntimeSnapshot(Interlocked.Increment(ref _generation), config, routes, entries, acls, limits);
         Volatile.Write(ref _current, snapshot);

@@ -15,6 +15,7 @@ internal sealed partial class GlobalLimitEngine(TimeProvider clock, ILogger logg
 {
     private readonly ConcurrentDictionary<string, GlobalRateLimit> _byName = new(StringComparer.Ordinal);
     private volatile Connection? _connection;
+    private Task _switching = Task.CompletedTask;
     private GlobalRateLimit[] _limits = [];
     private GlobalRateLimit[] _rateLimits = [];
     private GlobalRateLimit[] _planThrottles = [];
@@ -42,29 +43,56 @@ internal sealed partial class GlobalLimitEngine(TimeProvider clock, ILogger logg
     /// <summary>Usage plan quotas of global plans.</summary>
     public GlobalQuota[] Quotas => Volatile.Read(ref _quotas);
 
-    /// <summary>Points at the config's Redis (a new client only when the section changed). Returns the client to retire, if any.</summary>
-    public Connection? UseRedis(RedisConfig? config)
+    /// <summary>
+    /// The connection a new snapshot binds its global limits to: the running one when the 'redis' section did not
+    /// change, else a new client (already connecting, its sync loop not yet running). Nothing changes for the running
+    /// snapshot until <see cref="Commit"/>; a reload that fails later hands it to <see cref="Abandon"/>.
+    /// </summary>
+    public Connection? Prepare(RedisConfig? config)
     {
-        var previous = _connection;
-        if (previous?.Config == config) return null;
-        Connection? next = null;
-        if (config is not null)
-        {
-            var client = new RedisClient(ClientOptions(config), clock);
-            var hasher = RateLimitKeyHasher.FromSecret(Encoding.UTF8.GetBytes(config.KeyPrefix + "\n" + config.Password));
-            next = new Connection(config, client, hasher, new GlobalLimitSync(client, config, clock, this, logger));
-            client.Start();
-            next.Sync.Start();
-        }
-        // Limits bound to the old connection's hasher are rebound (Bind) when the next snapshot is built.
-        _connection = next;
-        return previous;
+        if (_connection?.Config == config) return _connection;
+        if (config is null) return null;
+        var client = new RedisClient(ClientOptions(config), clock);
+        var hasher = RateLimitKeyHasher.FromSecret(Encoding.UTF8.GetBytes(config.KeyPrefix + "\n" + config.Password));
+        client.Start();
+        return new Connection(config, client, hasher, new GlobalLimitSync(client, config, clock, this, logger));
     }
 
-    /// <summary>The global state for a limit compiled into <paramref name="limiter"/>: kept while the limiter is (reloads that did not change it).</summary>
-    public GlobalRateLimit Bind(string name, KeyedRateLimiter limiter)
+    /// <summary>Makes <paramref name="prepared"/> the connection in use (the snapshot bound to it is being swapped in).</summary>
+    public void Commit(Connection? prepared)
     {
-        var connection = _connection ?? throw new InvalidOperationException("global limits need the 'redis' section");
+        var previous = _connection;
+        if (ReferenceEquals(previous, prepared)) return;
+        _connection = prepared;
+        _switching = SwitchAsync(previous, prepared);
+    }
+
+    /// <summary>A prepared connection whose snapshot was never swapped in.</summary>
+    public void Abandon(Connection? prepared)
+    {
+        if (prepared is not null && !ReferenceEquals(prepared, _connection)) _ = RetireAsync(prepared);
+    }
+
+    /// <summary>Stops the previous sync loop, then starts the next; the previous client is retired later.</summary>
+    private async Task SwitchAsync(Connection? previous, Connection? next)
+    {
+        await _switching.ConfigureAwait(false);
+        // One sync loop at a time: the spending rings have a single consumer.
+        if (previous is not null) await previous.Sync.DisposeAsync().ConfigureAwait(false);
+        next?.Sync.Start();
+        if (previous is not null) _ = RetireLaterAsync(previous.Client);
+    }
+
+    /// <summary>Requests still running on the previous snapshot may be calling its client: retire it once they are done.</summary>
+    private async Task RetireLaterAsync(RedisClient client)
+    {
+        await Task.Delay(TimeSpan.FromSeconds(30), clock).ConfigureAwait(false);
+        await client.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>The global state for a limit compiled into <paramref name="limiter"/>: kept while the limiter and connection are (reloads that changed neither).</summary>
+    public GlobalRateLimit Bind(string name, KeyedRateLimiter limiter, Connection connection)
+    {
         if (_byName.TryGetValue(name, out var existing) && ReferenceEquals(existing.Limiter, limiter) && ReferenceEquals(existing.Hasher, connection.Hasher))
             return existing;
         var created = new GlobalRateLimit(name, limiter, connection.Hasher, connection.Config.KeyPrefix);
@@ -88,9 +116,8 @@ internal sealed partial class GlobalLimitEngine(TimeProvider clock, ILogger logg
     }
 
     /// <summary>A global usage plan's quota, kept while its counters are (reloads that did not change the plan).</summary>
-    public GlobalQuota BindQuota(string plan, ApiKeys.QuotaCounters counters, Policy.ApiKeys.QuotaPeriod period)
+    public GlobalQuota BindQuota(string plan, ApiKeys.QuotaCounters counters, Policy.ApiKeys.QuotaPeriod period, Connection connection)
     {
-        var connection = _connection ?? throw new InvalidOperationException("global plans need the 'redis' section");
         foreach (var existing in Quotas)
         {
             if (existing.Plan == plan && ReferenceEquals(existing.Counters, counters) && existing.Period == period && existing.KeyPrefix == connection.Config.KeyPrefix)
@@ -127,6 +154,8 @@ internal sealed partial class GlobalLimitEngine(TimeProvider clock, ILogger logg
 
     public async ValueTask DisposeAsync()
     {
+        // A switch in progress starts the current connection's loop: let it, so that disposing stops it.
+        await _switching.ConfigureAwait(false);
         var connection = _connection;
         _connection = null;
         await RetireAsync(connection).ConfigureAwait(false);

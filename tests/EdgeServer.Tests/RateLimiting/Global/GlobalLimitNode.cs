@@ -28,7 +28,7 @@ internal sealed class GlobalLimitNode : IAsyncDisposable
         RedisFailPolicy failPolicy = RedisFailPolicy.Open)
     {
         var engine = new GlobalLimitEngine(TimeProvider.System, NullLogger.Instance);
-        engine.UseRedis(new RedisConfig
+        var connection = engine.Prepare(new RedisConfig
         {
             Address = new DnsOrIpEndPoint("127.0.0.1", redis.Port),
             Password = password.Length == 0 ? null : password,
@@ -37,9 +37,10 @@ internal sealed class GlobalLimitNode : IAsyncDisposable
             Timeout = TimeSpan.FromSeconds(5),
             SyncInterval = TimeSpan.FromHours(1),
             KeyPrefix = "test:",
-        });
+        })!;
+        engine.Commit(connection);
         var limiter = new KeyedRateLimiter(new RateLimitDefinition("per-client", burst, TimeSpan.FromHours(1), burst, 1000), TimeProvider.System);
-        var limit = engine.Bind("per-client", limiter);
+        var limit = engine.Bind("per-client", limiter, connection);
         engine.PublishRateLimits([limit]);
         Assert.True(await engine.Current!.Client.WaitUntilConnectedAsync(Eventually.Limit), "node did not connect to Redis");
         return new GlobalLimitNode(engine, limit);

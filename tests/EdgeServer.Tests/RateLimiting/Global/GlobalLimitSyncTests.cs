@@ -85,6 +85,31 @@ public sealed class GlobalLimitSyncTests
     }
 
     [Fact]
+    public async Task A_reload_that_fails_keeps_the_running_connection_and_one_that_commits_replaces_it()
+    {
+        await using var redis = await RedisServerProcess.StartAsync();
+        await using var node = await GlobalLimitNode.StartAsync(redis);
+        var running = node.Connection;
+        var changed = running.Config with { Timeout = TimeSpan.FromSeconds(4) };
+
+        var abandoned = node.Engine.Prepare(changed)!;
+        Assert.NotSame(running, abandoned);
+        Assert.Same(running, node.Engine.Prepare(running.Config));      // an unchanged section keeps the connection
+        node.Engine.Abandon(abandoned);
+        Assert.Same(running, node.Engine.Current);
+        Assert.True(node.Request("gina"));
+        await node.SyncAsync();
+        Assert.True(running.Sync.Healthy);
+        Assert.Equal(1, node.Limit.SyncedKeys);
+
+        var next = node.Engine.Prepare(changed)!;
+        node.Engine.Commit(next);
+        Assert.Same(next, node.Engine.Current);
+        await Eventually.TrueAsync(() => next.Client.IsConnected, "the new client connects");
+        Assert.True(await Eventually.WithinLimit(next.Client.PingAsync().AsTask()) is { IsSuccess: true });
+    }
+
+    [Fact]
     public async Task Exact_mode_admits_exactly_the_burst_across_nodes()
     {
         await using var redis = await RedisServerProcess.StartAsync();
