@@ -104,6 +104,17 @@ public sealed class GlobalRateLimitTests
         statuses.Clear();
         for (var i = 0; i < 8; i++) statuses.Add(await GetAsync(http, i % 2 == 0 ? closed : open, "t4"));
         Assert.Equal(5, statuses.Count(s => s == HttpStatusCode.OK));
+
+        // Redis slow rather than gone: it answers nothing for 5 s. Requests do not wait for it beyond the 500 ms
+        // timeout: each node's fail policy answers while Redis is still asleep.
+        using var sleeper = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("redis-cli",
+            ["-p", redis.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "DEBUG", "SLEEP", "5"]) { RedirectStandardOutput = true })!;
+        await Task.Delay(100);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, await GetAsync(http, closed, "t5"));
+        Assert.Equal(HttpStatusCode.OK, await GetAsync(http, open, "t5"));
+        Assert.False(sleeper.HasExited, "Redis woke up before the requests were answered: they waited for it");
+        await sleeper.WaitForExitAsync();
+        Assert.True(await open.MetricAsync(http, "edge_redis_call_failures_total{reason=\"timeout\"}") >= 1);
         Assert.False(open.HasExited || closed.HasExited);
     }
 
