@@ -133,14 +133,7 @@ internal static class RateLimitGate
             return;
         }
         global.CountFallback(allowed: false);
-        if (limit.Config.DryRun)
-        {
-            limit.Counters.CountDryRun();
-            connection.RateLimitedBy ??= limit.DryRunLabel;
-            return;
-        }
-        limit.Counters.CountLimited();
-        verdict.RefuseUnavailable(limit);
+        if (Enforced(connection, limit)) verdict.RefuseUnavailable(limit);
     }
 
     private static void ApplyExact(ClientConnection connection, CompiledRateLimit limit, RateLimitKey id, RedisResult result, long now, ref RateLimitVerdict verdict)
@@ -160,13 +153,7 @@ internal static class RateLimitGate
             limit.Counters.CountAllowed();
             return;
         }
-        if (limit.Config.DryRun)
-        {
-            limit.Counters.CountDryRun();
-            connection.RateLimitedBy ??= limit.DryRunLabel;
-            return;
-        }
-        limit.Counters.CountLimited();
+        if (!Enforced(connection, limit)) return;
         var retry = global.MicrosToTicks(Math.Max(0, result.GetInteger(2)));
         var state = limit.Limiter.TryAcquire(id, 0, at);   // cost 0 reads the mirror: what the headers report
         var frequency = limit.Limiter.Clock.TimestampFrequency;
@@ -180,13 +167,19 @@ internal static class RateLimitGate
             limit.Counters.CountAllowed();
             return;
         }
+        if (Enforced(connection, limit)) verdict.Refuse(limit, decision.RetryAfterTicks, decision.RetryAfterSeconds, decision.Remaining, decision.ResetSeconds);
+    }
+
+    /// <summary>Counts a refusal: true when the limit enforces it, false for a dry-run limit (counted and logged only).</summary>
+    private static bool Enforced(ClientConnection connection, CompiledRateLimit limit)
+    {
         if (limit.Config.DryRun)
         {
             limit.Counters.CountDryRun();
             connection.RateLimitedBy ??= limit.DryRunLabel;
-            return;
+            return false;
         }
         limit.Counters.CountLimited();
-        verdict.Refuse(limit, decision.RetryAfterTicks, decision.RetryAfterSeconds, decision.Remaining, decision.ResetSeconds);
+        return true;
     }
 }

@@ -12,7 +12,8 @@ namespace EdgeServer.EndToEnd.Tests.RateLimiting;
 /// </summary>
 public sealed class GlobalRateLimitTests
 {
-    private static string Config(int redisPort, string mode, string failPolicy, string syncInterval = "100ms") => $$"""
+    /// <summary>A node's listener, admin and Redis sections (ports filled in by <see cref="EdgeProcess"/>).</summary>
+    private static string Node(int redisPort, string mode, string failPolicy, string syncInterval) => $$"""
         listeners:
           - name: public
             address: 127.0.0.1:{port}
@@ -28,6 +29,10 @@ public sealed class GlobalRateLimitTests
           connectTimeout: 2s
           syncInterval: {{syncInterval}}
           keyPrefix: "e2e:"
+
+        """;
+
+    private static string Config(int redisPort, string mode, string failPolicy, string syncInterval = "100ms") => Node(redisPort, mode, failPolicy, syncInterval) + """
         rateLimits:
           - name: per-tenant
             key: header
@@ -129,19 +134,7 @@ public sealed class GlobalRateLimitTests
             Assert.True(ApiKeyFormat.TryParse(key, out var id));
             var store = Path.Combine(directory, "keys.yaml");
             ApiKeyStoreWriter.Write(store, [new ApiKeyEntry(id, "partner", "tests", "metered", ApiKeyFormat.Hash(key), DateTimeOffset.UtcNow)]);
-            var config = $$"""
-                listeners:
-                  - name: public
-                    address: 127.0.0.1:{port}
-                admin:
-                  address: 127.0.0.1:{adminPort}
-                accessLog:
-                  enabled: false
-                redis:
-                  address: 127.0.0.1:{{redis.Port}}
-                  syncInterval: 50ms
-                  timeout: 500ms
-                  keyPrefix: "e2e:"
+            var config = Node(redis.Port, "approximate", "open", "50ms") + $$"""
                 apiKeys:
                   store: {{store}}
                 usagePlans:
