@@ -265,6 +265,7 @@ internal sealed partial class EdgeConnectionHandler(
         string? upstream, TimeSpan? upstreamLatency, string? error, long start)
     {
         (entry?.Metrics ?? metrics.Unrouted).RecordRequest(status);
+        CountDeclinedUpgrade(connection);
         metrics.AddBytesIn(bodyIn);
         metrics.AddBytesOut(bytesOut);
         if (accessLog is null) return;
@@ -289,6 +290,7 @@ internal sealed partial class EdgeConnectionHandler(
             WafLabels = connection.WafRule?.LabelText,
             RateLimit = connection.RateLimitedBy,
             ApiKey = connection.ApiKey?.Name,
+            WebSocketClose = status == 101 ? connection.WebSocketCloseCode : null,
         });
     }
 
