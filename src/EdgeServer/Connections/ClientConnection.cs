@@ -93,6 +93,30 @@ internal sealed class ClientConnection
     public bool UpgradeCounted { get; set; }
 
     private bool _upgradeAdmitted;
+    private byte[]? _relayedRequestLine;
+    private int _relayedMethodLength;
+
+    /// <summary>
+    /// A relayed WebSocket keeps the connection for as long as it lasts: the request head's arrays (~40 KiB) go back to
+    /// their pool now, keeping only what the access log needs when the connection ends.
+    /// </summary>
+    public void ReleaseHeadForRelay()
+    {
+        var head = _head;
+        var method = head.MethodBytes;
+        var path = head.Path;
+        var kept = new byte[method.Length + path.Length];
+        method.CopyTo(kept);
+        path.CopyTo(kept.AsSpan(method.Length));
+        (_relayedRequestLine, _relayedMethodLength, RelayedHeadLength) = (kept, method.Length, head.Length);
+        _head.ReturnArrays();
+    }
+
+    /// <summary>After <see cref="ReleaseHeadForRelay"/>: the request's method, path and head length, for the log; else null.</summary>
+    public ReadOnlySpan<byte> RelayedMethod => _relayedRequestLine.AsSpan(0, _relayedMethodLength);
+    public ReadOnlySpan<byte> RelayedPath => _relayedRequestLine.AsSpan(_relayedMethodLength);
+    public bool HeadReleasedForRelay => _relayedRequestLine is not null;
+    public int RelayedHeadLength { get; private set; }
 
     /// <summary>A WebSocket handshake is forwarded; <paramref name="admitted"/>: it holds a slot of the route's per-address limit.</summary>
     public void BeginUpgrade(EdgeServer.WebSockets.WebSocketPolicy policy, bool admitted)
@@ -172,6 +196,7 @@ internal sealed class ClientConnection
             _upgradeAdmitted = false;
             UpgradeCounted = false;
             WebSocketCloseCode = 0;
+            _relayedRequestLine = null;
         }
         WafBodyTruncated = false;
         WafBodyLength = 0;

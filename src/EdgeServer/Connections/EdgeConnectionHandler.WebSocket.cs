@@ -103,6 +103,9 @@ internal sealed partial class EdgeConnectionHandler
         connection.DisarmUpstreamTimeout();
 
         var headBytes = SwitchingProtocolsWriter.Write(connection.Output, upstream.Response);
+        // Neither head is read again: an idle relay should hold kilobytes, not the ~80 KiB of two head buffers.
+        upstream.Response.ReleaseBuffers();
+        connection.ReleaseHeadForRelay();
         var relay = new WebSocketRelay(connection, upstream, policy, perMessageDeflate);
         policy.Metrics.Opened();
         connection.WebSocket = relay;

@@ -269,17 +269,19 @@ internal sealed partial class EdgeConnectionHandler(
         metrics.AddBytesIn(bodyIn);
         metrics.AddBytesOut(bytesOut);
         if (accessLog is null) return;
-        var head = connection.Head;
+        // A relayed WebSocket gave its head's arrays back when it switched; what the log needs was kept.
+        var relayed = connection.HeadReleasedForRelay;
+        var head = relayed ? null : connection.Head;
         accessLog.Write(new AccessLogEntry
         {
             Time = DateTimeOffset.UtcNow,
             RequestId = connection.RequestId,
             ClientIp = connection.ClientIp,
-            Method = head.MethodBytes,
-            Path = head.Path,
+            Method = relayed ? connection.RelayedMethod : head!.MethodBytes,
+            Path = relayed ? connection.RelayedPath : head!.Path,
             Route = entry?.Route.Name,
             Status = status,
-            BytesIn = head.Length + bodyIn,
+            BytesIn = (relayed ? connection.RelayedHeadLength : head!.Length) + bodyIn,
             BytesOut = bytesOut,
             Upstream = upstream,
             UpstreamLatency = upstreamLatency,
