@@ -56,7 +56,9 @@ internal sealed partial class WebSocketRelay
             if (IsStopping) break;
         }
 
-        if (!WriteOwedClose(fromClient, destination)) return;
+        // What the last step wrote (the frames before a violation, a close before the end of the stream) goes out
+        // with our own close frame, if the receiver is owed one.
+        WriteOwedClose(fromClient, destination);
         try
         {
             await destination.FlushAsync();
@@ -107,6 +109,13 @@ internal sealed partial class WebSocketRelay
         if (read.IsCompleted)
         {
             SourceGone(fromClient);
+            return PumpStep.Stop;
+        }
+        if (status == WebSocketInspectStatus.Closed && (fromClient ? _fromUpstream.IsClosed : _fromClient.IsClosed))
+        {
+            // Both close frames have gone through: the close handshake is over, the TCP connections can end now
+            // (RFC 6455 §7.1.1: the server closes first; toward the client, the edge is the server).
+            RequestStop(0, 0, null);
             return PumpStep.Stop;
         }
         if (IsStopping) return PumpStep.Stop;
@@ -162,6 +171,9 @@ internal sealed partial class WebSocketRelay
     /// <summary>Writes this direction's receiver the close frame <see cref="RequestStop"/> decided, if it can take one.</summary>
     private bool WriteOwedClose(bool fromClient, PipeWriter destination)
     {
+        // RequestStop's winner may still be writing the codes (it publishes _stopping = 1 after them).
+        var spin = new SpinWait();
+        while (Volatile.Read(ref _stopping) == 2) spin.SpinOnce();
         var code = fromClient ? _closeToUpstream : _closeToClient;
         if (code == 0 || Volatile.Read(ref _aborted) != 0) return false;
         ref readonly var seen = ref fromClient ? ref _fromClient : ref _fromUpstream;
