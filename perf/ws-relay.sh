@@ -5,6 +5,7 @@
 #      after IDLE connections are opened and checked with one echo each.
 #   perf/ws-relay.sh                       # everything
 #   SECONDS_EACH=5 IDLE=2000 perf/ws-relay.sh
+#   PARTS=throughput perf/ws-relay.sh      # or PARTS=idle
 # Ports 28181 (echo backend), 28182 (edge), 28183 (edge admin). Needs dotnet-gcdump (dotnet tool install -g dotnet-gcdump).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -12,6 +13,7 @@ repo=$(cd "$here/.." && pwd)
 out=${PUBLISH_DIR:-${TMPDIR:-/tmp}/edge-publish-ws}
 seconds=${SECONDS_EACH:-10}
 idle=${IDLE:-9000}
+parts=${PARTS:-throughput idle}
 gcdump=${GCDUMP:-$HOME/.dotnet/tools/dotnet-gcdump}
 
 dotnet publish "$repo/src/EdgeServer/EdgeServer.csproj" -c Release -o "$out/edge" -nologo -v q
@@ -26,13 +28,26 @@ $load serve 28181 & pids+=($!)
 dotnet "$out/edge/edge.dll" run --config "$here/edge-bench-ws.yaml" >/dev/null 2>&1 & edge=$!; pids+=($edge)
 for _ in $(seq 50); do curl -fs http://127.0.0.1:28183/ready >/dev/null && break; sleep 0.2; done
 
-echo "== throughput (${seconds}s each, after 1s warm-up)"
-for target in "direct ws://127.0.0.1:28181/" "edge ws://127.0.0.1:28182/"; do
-  set -- $target
-  echo "-- $1"
-  $load throughput "$2" 32 32 "$seconds" 8
-  $load throughput "$2" 8 65536 "$seconds" 2
-done
+allocated() { curl -fs http://127.0.0.1:28183/metrics | awk '/^dotnet_gc_allocated_bytes_total/ {print $2}'; }
+if [[ " $parts " == *" throughput "* ]]; then
+  echo "== throughput (${seconds}s each, after 1s warm-up)"
+  for target in "direct ws://127.0.0.1:28181/" "edge ws://127.0.0.1:28182/"; do
+    set -- $target
+    echo "-- $1"
+    for run in "32 32 8" "8 65536 2"; do
+      set -- $1 $2 $run
+      a0=$(allocated)
+      result=$($load throughput "$2" "$3" "$4" "$seconds" "$5"); echo "$result"
+      a1=$(allocated)
+      # edge allocations per message relayed during the run (both directions, handshakes and warm-up included)
+      if [[ $1 == edge ]]; then
+        n=$(sed -E 's/.* messages=([0-9]+) .*/\1/' <<<"$result")
+        echo "   edge allocated $(( a1 - a0 )) B during the run: $(( (a1 - a0) / n )) B per echoed message (measured ones only in the divisor)"
+      fi
+    done
+  done
+fi
+[[ " $parts " == *" idle "* ]] || exit 0
 
 heap() { # managed heap of a process after a full GC (a gcdump forces one), in bytes
   local f; f=$(mktemp --suffix .gcdump)
