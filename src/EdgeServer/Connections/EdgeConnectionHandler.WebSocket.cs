@@ -38,13 +38,20 @@ internal sealed partial class EdgeConnectionHandler
             answer = Answer(connection, 400, "WebSocket is not enabled on this route", close: true);
             return true;
         }
-        var error = head.BodyFraming != BodyFraming.None ? WebSocketHandshakeError.MethodNotGet : WebSocketHandshake.ValidateRequest(head, out _);
+        var error = WebSocketHandshake.ValidateRequest(head, out _);
         if (error != WebSocketHandshakeError.None)
         {
             var status = WebSocketHandshakeErrors.StatusCode(error);
             policy.Metrics.Refused(status == 426 ? WebSocketRefusal.UnsupportedVersion : WebSocketRefusal.BadHandshake);
-            var reason = head.BodyFraming != BodyFraming.None ? "a WebSocket handshake has no body" : WebSocketHandshakeErrors.Reason(error);
+            var reason = WebSocketHandshakeErrors.Reason(error);
             answer = status == 426 ? UpgradeRequired(connection, reason) : Answer(connection, status, reason, close: true);
+            return true;
+        }
+        if (head.BodyFraming != BodyFraming.None)
+        {
+            // RFC 6455 §4.1 handshakes are body-less GETs; bytes after the head would be taken for frames.
+            policy.Metrics.Refused(WebSocketRefusal.BadHandshake);
+            answer = Answer(connection, 400, "a WebSocket handshake has no body", close: true);
             return true;
         }
         var limited = policy.Config.MaxConnectionsPerIp is not null;

@@ -35,11 +35,20 @@ public sealed class WebSocketHandshakeTests
         using (var client = await RawClient.ConnectAsync(edge.Endpoint))
         {
             await client.SendAsync($"POST /ws/echo HTTP/1.1\r\nHost: t\r\nUpgrade: websocket\r\nConnection: upgrade\r\nSec-WebSocket-Key: {RawWebSocket.NewKey()}\r\nSec-WebSocket-Version: 13\r\nContent-Length: 0\r\n\r\n");
-            Assert.Equal(400, (await client.ReadResponseAsync())!.Status);
+            var response = await client.ReadResponseAsync();
+            Assert.Equal(400, response!.Status);
+            Assert.Contains("WebSocket handshake must use GET", response.BodyText);
+        }
+        using (var client = await RawClient.ConnectAsync(edge.Endpoint))
+        {
+            await client.SendAsync($"GET /ws/echo HTTP/1.1\r\nHost: t\r\nUpgrade: websocket\r\nConnection: upgrade\r\nSec-WebSocket-Key: {RawWebSocket.NewKey()}\r\nSec-WebSocket-Version: 13\r\nContent-Length: 5\r\n\r\nhello");
+            var response = await client.ReadResponseAsync();
+            Assert.Equal(400, response!.Status);
+            Assert.Contains("a WebSocket handshake has no body", response.BodyText);
         }
         Assert.Empty(backend.Handshakes);
         var metrics = await AdminClient.GetAsync(edge, "/metrics");
-        Assert.Contains("edge_websocket_upgrades_refused_total{route=\"ws\",reason=\"bad_handshake\"} 3", metrics);
+        Assert.Contains("edge_websocket_upgrades_refused_total{route=\"ws\",reason=\"bad_handshake\"} 4", metrics);
         Assert.Contains("edge_websocket_upgrades_refused_total{route=\"ws\",reason=\"unsupported_version\"} 1", metrics);
     }
 
