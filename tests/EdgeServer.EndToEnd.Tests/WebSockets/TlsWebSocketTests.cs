@@ -2,6 +2,7 @@ using System.Net.WebSockets;
 using System.Text;
 using EdgeServer.EndToEnd.Tests.Infrastructure;
 using EdgeServer.EndToEnd.Tests.Tls;
+using EdgeServer.Upstream.Transport;
 
 namespace EdgeServer.EndToEnd.Tests.WebSockets;
 
@@ -47,5 +48,40 @@ public sealed class TlsWebSocketTests : IClassFixture<Pki>
         Assert.Equal(WebSocketMessageType.Close, close.MessageType);
         Assert.Equal(WebSocketCloseStatus.MessageTooBig, client.CloseStatus);
         Assert.StartsWith("close 1009", backend.NextEnd());
+    }
+
+    [Fact]
+    public async Task An_idle_wss_relay_holds_no_pipe_block()
+    {
+        await using var backend = await WsBackend.StartAsync();
+        const string routes = """
+              - name: ws
+                match:
+                  path: /ws/
+                cluster: app
+                websocket: { enabled: true }
+            """;
+        await using var edge = await EdgeInstance.StartAsync(TlsConfigs.Proxy(_pki, backend.Address, mode: "none", routes: routes));
+        var clients = new List<ClientWebSocket>();
+        var before = BlockMemoryPool.Shared.Leased;
+        for (var i = 0; i < 10; i++)
+        {
+            var client = new ClientWebSocket();
+            client.Options.RemoteCertificateValidationCallback = (_, _, _, _) => true;
+            await client.ConnectAsync(new Uri($"wss://127.0.0.1:{edge.Endpoint.Port}/ws/echo"), default);
+            await client.SendAsync("x"u8.ToArray(), WebSocketMessageType.Text, true, default);
+            await client.ReceiveAsync(new byte[16], default);
+            clients.Add(client);
+        }
+        // Ten idle relays: the TLS listener's pipes and the upstream pipes wait with zero-byte reads, holding no 32 KiB block.
+        var leased = 0;
+        for (var i = 0; i < 50; i++)
+        {
+            leased = BlockMemoryPool.Shared.Leased - before;
+            if (leased <= 0) break;
+            await Task.Delay(100);
+        }
+        Assert.True(leased <= 0, $"{leased} blocks held by 10 idle wss relays");
+        foreach (var client in clients) client.Dispose();
     }
 }
