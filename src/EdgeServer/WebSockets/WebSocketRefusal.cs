@@ -13,7 +13,7 @@ internal enum WebSocketRefusal : byte
     PerIpLimit,
     /// <summary>An upgrade to something else (h2c...): forwarded as plain HTTP with Upgrade removed.</summary>
     OtherProtocol,
-    /// <summary>The backend answered without switching protocols; its answer was relayed.</summary>
+    /// <summary>The backend did not switch protocols: its answer was relayed, or it failed (the edge answered 502/503/504).</summary>
     BackendDeclined,
     /// <summary>The backend's 101 was wrong (accept value, extension, subprotocol): 502.</summary>
     BadBackendHandshake,
