@@ -10,6 +10,8 @@ command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v mmdblookup >/dev/null 2>&1 || need+=(mmdb-bin)            # the geo differential tests' oracle
 command -v cc >/dev/null 2>&1 || need+=(gcc libc6-dev)               # builds perf/geo/mmdb_country.c for them
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)      # the Redis client's tests and benchmark start their own
+command -v node >/dev/null 2>&1 || need+=(nodejs)                    # node's ws package: a second WebSocket client in the tests
+[[ -d /usr/share/nodejs/ws ]] || need+=(node-ws)
 echo '#include <maxminddb.h>' | cc -E - >/dev/null 2>&1 || need+=(libmaxminddb-dev)
 if ((${#need[@]})); then
   echo "test.sh: installing ${need[*]}" >&2

@@ -12,7 +12,7 @@ public sealed class ResponseHead
         Headers = new HeaderField[limits.MaxHeaderCount];
     }
 
-    public byte[] Buffer { get; }
+    public byte[] Buffer { get; private set; }
     public int Length { get; internal set; }
     public HttpParseError Error { get; internal set; }
 
@@ -51,6 +51,17 @@ public sealed class ResponseHead
         if (IsChunked) return BodyFraming.Chunked;
         if (ContentLength >= 0) return ContentLength == 0 ? BodyFraming.None : BodyFraming.ContentLength;
         return BodyFraming.CloseDelimited;
+    }
+
+    /// <summary>
+    /// Lets go of the head's arrays (~40 KiB at the default limits) for good: for a connection that will never carry
+    /// another response, such as one switched to WebSocket, which may then stay open for days.
+    /// </summary>
+    public void ReleaseBuffers()
+    {
+        Reset();
+        Buffer = [];
+        Headers = [];
     }
 
     public void Reset()

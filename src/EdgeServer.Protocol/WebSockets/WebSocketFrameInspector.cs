@@ -80,6 +80,13 @@ public partial struct WebSocketFrameInspector
     /// <summary>A close frame has been consumed; the peer may send no more data frames.</summary>
     public readonly bool IsClosed => _closed;
 
+    /// <summary>
+    /// The consumed bytes end between frames (no data frame is half consumed): a relay may insert a control frame of
+    /// its own here (a ping, or a close) without corrupting what the receiver has seen. After a violation the
+    /// consumed bytes end where the offending frame begins, unless some of it went out in an earlier call.
+    /// </summary>
+    public readonly bool AtFrameBoundary => Violation != WebSocketViolation.None ? !ViolatingFramePartlyForwarded : _payloadLeft == 0;
+
     /// <summary>Starts over for a new connection with the same options.</summary>
     public void Reset() => this = new WebSocketFrameInspector(_options);
 

@@ -11,7 +11,8 @@ namespace EdgeServer.Builtin;
 /// <summary>
 /// The backend the default config forwards /echo/ to, so a newcomer has something to proxy to at once.
 /// It is an ordinary ASP.NET Core app (a backend, not the data path) answering with JSON: method, path,
-/// query, headers and the body (its first 64 KiB as text, and its full length).
+/// query, headers and the body (its first 64 KiB as text, and its full length). WebSocket handshakes to a path
+/// ending in /ws (the default config's /echo/ws) get an echoing WebSocket instead (EchoWebSocket).
 /// </summary>
 internal sealed class EchoBackend : IAsyncDisposable
 {
@@ -33,7 +34,11 @@ internal sealed class EchoBackend : IAsyncDisposable
             k.Listen(address, o => { o.Protocols = HttpProtocols.Http1; bound = o; });
         });
         var app = builder.Build();
-        app.Run(EchoAsync);
+        // Pings come from the edge in front (websocket.pingInterval); the echo sends none of its own.
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.Zero });
+        app.Run(context => context.WebSockets.IsWebSocketRequest && EchoWebSocket.IsEchoPath(context.Request.Path)
+            ? EchoWebSocket.EchoAsync(context)
+            : EchoAsync(context));
         await app.StartAsync(cancellationToken);
         return new EchoBackend(app) { Endpoint = bound?.IPEndPoint };
     }

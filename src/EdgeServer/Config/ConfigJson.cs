@@ -127,9 +127,26 @@ internal static partial class ConfigJson
         if (r.ClientCert is { } clientCert) WriteRouteClientCert(clientCert, w);
         WriteWaf(r.Waf, w);
         WriteRateLimitNames(r.RateLimits, w);
+        if (r.WebSocket is { } ws) WriteWebSocket(ws, w);
         if (r.MaxBodyBytes is { } max) w.WriteNumber("maxBodyBytes", max);
         else w.WriteNull("maxBodyBytes");
         w.WriteString("source", r.Mark.ToString());
+        w.WriteEndObject();
+    }
+
+    private static void WriteWebSocket(WebSocketConfig ws, Utf8JsonWriter w)
+    {
+        w.WriteStartObject("websocket");
+        w.WriteBoolean("enabled", ws.Enabled);
+        w.WriteNumber("maxFrameBytes", ws.MaxFrameBytes);
+        w.WriteNumber("maxMessageBytes", ws.MaxMessageBytes);
+        w.WriteNumber("messagesPerSecond", ws.MessagesPerSecond);
+        w.WriteNumber("messagesBurst", ws.MessagesBurst);
+        w.WriteString("idleTimeout", DurationValue.Format(ws.IdleTimeout));
+        w.WriteString("pingInterval", DurationValue.Format(ws.PingInterval));
+        if (ws.MaxConnectionsPerIp is { } perIp) w.WriteNumber("maxConnectionsPerIp", perIp);
+        else w.WriteNull("maxConnectionsPerIp");
+        w.WriteBoolean("validateUtf8", ws.ValidateUtf8);
         w.WriteEndObject();
     }
 

@@ -80,6 +80,51 @@ internal sealed class ClientConnection
     /// <summary>The header that carries <see cref="ApiKey"/>'s name to the backend (null: none).</summary>
     public byte[]? ApiKeyForwardHeader { get; set; }
 
+    /// <summary>The current request is a WebSocket handshake being forwarded under this route policy (null: it is not).</summary>
+    public EdgeServer.WebSockets.WebSocketPolicy? UpgradePolicy { get; private set; }
+
+    /// <summary>The relay running on this connection after a 101; the heartbeat drives its pings and timeouts.</summary>
+    public EdgeServer.WebSockets.WebSocketRelay? WebSocket { get; set; }
+
+    /// <summary>How the current WebSocket handshake ended, for the access log (0: no close code or not a WebSocket).</summary>
+    public ushort WebSocketCloseCode { get; set; }
+
+    /// <summary>The handshake's outcome was already counted (relayed, or refused for a bad 101).</summary>
+    public bool UpgradeCounted { get; set; }
+
+    private bool _upgradeAdmitted;
+    private byte[]? _relayedRequestLine;
+    private int _relayedMethodLength;
+
+    /// <summary>
+    /// A relayed WebSocket keeps the connection for as long as it lasts: the request head's arrays (~40 KiB) go back to
+    /// their pool now, keeping only what the access log needs when the connection ends.
+    /// </summary>
+    public void ReleaseHeadForRelay()
+    {
+        var head = _head;
+        var method = head.MethodBytes;
+        var path = head.Path;
+        var kept = new byte[method.Length + path.Length];
+        method.CopyTo(kept);
+        path.CopyTo(kept.AsSpan(method.Length));
+        (_relayedRequestLine, _relayedMethodLength, RelayedHeadLength) = (kept, method.Length, head.Length);
+        _head.ReturnArrays();
+    }
+
+    /// <summary>After <see cref="ReleaseHeadForRelay"/>: the request's method, path and head length, for the log; else null.</summary>
+    public ReadOnlySpan<byte> RelayedMethod => _relayedRequestLine.AsSpan(0, _relayedMethodLength);
+    public ReadOnlySpan<byte> RelayedPath => _relayedRequestLine.AsSpan(_relayedMethodLength);
+    public bool HeadReleasedForRelay => _relayedRequestLine is not null;
+    public int RelayedHeadLength { get; private set; }
+
+    /// <summary>A WebSocket handshake is forwarded; <paramref name="admitted"/>: it holds a slot of the route's per-address limit.</summary>
+    public void BeginUpgrade(EdgeServer.WebSockets.WebSocketPolicy policy, bool admitted)
+    {
+        UpgradePolicy = policy;
+        _upgradeAdmitted = admitted;
+    }
+
     /// <summary>The first bytes of the current request's body, read ahead for WAF Body fields (rented; returned by EndRequest).</summary>
     public byte[]? WafBody { get; private set; }
     public int WafBodyLength { get; private set; }
@@ -144,6 +189,15 @@ internal sealed class ClientConnection
         GlobalDecisions?.Clear();
         ApiKey = null;
         ApiKeyForwardHeader = null;
+        if (UpgradePolicy is { } upgrade)
+        {
+            if (_upgradeAdmitted) upgrade.ReleaseAddress(ClientAddressBytes);
+            UpgradePolicy = null;
+            _upgradeAdmitted = false;
+            UpgradeCounted = false;
+            WebSocketCloseCode = 0;
+            _relayedRequestLine = null;
+        }
         WafBodyTruncated = false;
         WafBodyLength = 0;
         if (WafBody is { } body)
@@ -200,11 +254,13 @@ internal sealed class ClientConnection
     {
         _closeRequested = true;
         Input.CancelPendingRead();
+        WebSocket?.OnCloseRequested();
     }
 
     /// <summary>Called by the heartbeat about once a second: expired deadlines cancel the pending read.</summary>
     public void OnHeartbeat(long now)
     {
+        WebSocket?.OnHeartbeat(now);
         if (now > Volatile.Read(ref _clientDeadline))
         {
             Volatile.Write(ref _clientDeadline, NoDeadline);

@@ -106,6 +106,14 @@ internal sealed partial class EdgeConnectionHandler
                 return;
             }
 
+            // Upgrades: a WebSocket handshake is judged here; others go on as plain HTTP (EdgeConnectionHandler.WebSocket.cs).
+            if (RefusedUpgrade(connection, entry!, out answer))
+            {
+                await output.FlushAsync();
+                Complete(connection, entry, answer.Status, 0, answer.BytesOut, null, null, answer.Error, start);
+                return;
+            }
+
             // Forward.
             var head = connection.Head;
             var cluster = entry!.Cluster!;
@@ -237,7 +245,10 @@ internal sealed partial class EdgeConnectionHandler
                 entry.ClusterMetrics!.RecordLatency(latency);
                 if (upstream.Response.StatusCode == 101)
                 {
-                    result = Forwarder.SwitchedProtocols(destination, upstream);
+                    // Only a WebSocket handshake may switch: the relay runs until the connection ends.
+                    result = connection.UpgradePolicy is null
+                        ? Forwarder.SwitchedProtocols(destination, upstream)
+                        : await RelayWebSocketAsync(connection, destination, upstream, latency);
                     break;
                 }
 

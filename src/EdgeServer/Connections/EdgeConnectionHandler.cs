@@ -265,20 +265,23 @@ internal sealed partial class EdgeConnectionHandler(
         string? upstream, TimeSpan? upstreamLatency, string? error, long start)
     {
         (entry?.Metrics ?? metrics.Unrouted).RecordRequest(status);
+        CountDeclinedUpgrade(connection);
         metrics.AddBytesIn(bodyIn);
         metrics.AddBytesOut(bytesOut);
         if (accessLog is null) return;
-        var head = connection.Head;
+        // A relayed WebSocket gave its head's arrays back when it switched; what the log needs was kept.
+        var relayed = connection.HeadReleasedForRelay;
+        var head = relayed ? null : connection.Head;
         accessLog.Write(new AccessLogEntry
         {
             Time = DateTimeOffset.UtcNow,
             RequestId = connection.RequestId,
             ClientIp = connection.ClientIp,
-            Method = head.MethodBytes,
-            Path = head.Path,
+            Method = relayed ? connection.RelayedMethod : head!.MethodBytes,
+            Path = relayed ? connection.RelayedPath : head!.Path,
             Route = entry?.Route.Name,
             Status = status,
-            BytesIn = head.Length + bodyIn,
+            BytesIn = (relayed ? connection.RelayedHeadLength : head!.Length) + bodyIn,
             BytesOut = bytesOut,
             Upstream = upstream,
             UpstreamLatency = upstreamLatency,
@@ -289,6 +292,7 @@ internal sealed partial class EdgeConnectionHandler(
             WafLabels = connection.WafRule?.LabelText,
             RateLimit = connection.RateLimitedBy,
             ApiKey = connection.ApiKey?.Name,
+            WebSocketClose = status == 101 ? connection.WebSocketCloseCode : null,
         });
     }
 

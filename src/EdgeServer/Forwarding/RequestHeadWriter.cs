@@ -72,7 +72,9 @@ internal static class RequestHeadWriter
         if (!trustForwarded || head.IndexOf(KnownHeader.XRequestId) < 0) w.WriteHeader("X-Request-Id"u8, connection.RequestId);
         connection.IdentityHeaders.Write(ref w, connection.Identity);
         if (connection.ApiKey is { } apiKey && connection.ApiKeyForwardHeader is { } apiKeyHeader) w.WriteHeader(apiKeyHeader, apiKey.NameUtf8.Span);
-        if (http10) w.Write("Connection: keep-alive\r\n"u8);
+        // A WebSocket handshake keeps its upgrade on this hop too (both fields are hop-by-hop, dropped above).
+        if (connection.UpgradePolicy is not null) w.Write(EdgeServer.WebSockets.SwitchingProtocolsWriter.UpgradeFields);
+        else if (http10) w.Write("Connection: keep-alive\r\n"u8);
         w.WriteCrLf();
         w.Commit();
         return w.Written;

@@ -83,6 +83,7 @@ internal sealed partial class EdgeHost : IAsyncDisposable
         metrics.RegisterFamilyWriter(w => waf.Metrics.Write(w, waf.Counters, waf));
         metrics.RegisterFamilyWriter(w => RateLimitMetrics.Write(w, rateLimits));
         metrics.RegisterFamilyWriter(w => GlobalLimitMetrics.Write(w, globalLimits));
+        metrics.RegisterFamilyWriter(runtime.WebSockets.Write);
         metrics.RegisterGaugeSource(new UpstreamGauges(clusters).Write);
 
         EchoBackend? echo = null;

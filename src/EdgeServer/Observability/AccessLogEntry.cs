@@ -28,4 +28,6 @@ internal readonly ref struct AccessLogEntry
     public string? RateLimit { get; init; }
     /// <summary>The authenticated API key's name (never the key), else null.</summary>
     public string? ApiKey { get; init; }
+    /// <summary>A relayed WebSocket connection (status 101): the first close code either side sent, 0 when none did; else null.</summary>
+    public int? WebSocketClose { get; init; }
 }

@@ -9,7 +9,7 @@ namespace EdgeServer.Observability;
 /// </summary>
 /// <remarks>
 /// Field order: time, request_id, client_ip, method, path, route, status, bytes_in, bytes_out,
-/// upstream, upstream_ms, total_ms, error, client_cert, waf_rule, waf_labels. Times are RFC 3339 UTC with milliseconds; durations are
+/// upstream, upstream_ms, total_ms, error, client_cert, waf_rule, waf_labels, rate_limit, api_key, ws_close (the close code of a relayed WebSocket). Times are RFC 3339 UTC with milliseconds; durations are
 /// milliseconds with microsecond precision (e.g. 12.345).
 /// </remarks>
 internal static class AccessLogFormatter
@@ -87,6 +87,15 @@ internal static class AccessLogFormatter
         line.String(entry.RateLimit);
         line.Raw(",\"api_key\":"u8);
         line.String(entry.ApiKey);
+        line.Raw(",\"ws_close\":"u8);
+        if (entry.WebSocketClose is int close)
+        {
+            line.Integer(close);
+        }
+        else
+        {
+            line.Raw("null"u8);
+        }
         line.Raw("}\n"u8);
         return line.Written;
     }

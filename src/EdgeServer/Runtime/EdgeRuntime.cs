@@ -24,6 +24,9 @@ internal sealed class EdgeRuntime(EdgeMetrics metrics, ClusterRegistry clusters,
     public RateLimitEngine RateLimits => rateLimits;
     public ApiKeyEngine ApiKeys => apiKeys;
 
+    /// <summary>WebSocket relay state kept across reloads (per-route metrics and per-address counts).</summary>
+    public EdgeServer.WebSockets.WebSocketRelays WebSockets { get; } = new();
+
     /// <summary>
     /// Things a reload cannot change in a running process (sockets bound at start). Null when the new
     /// config may be applied over the running one.
@@ -69,12 +72,14 @@ internal sealed class EdgeRuntime(EdgeMetrics metrics, ClusterRegistry clusters,
             var live = clusters.Apply(config.Clusters);
             foreach (var route in routes.Routes)
             {
+                var routeConfig = config.Routes.First(r => r.Name == route.Name);
                 var cluster = route.ClusterName is { } name ? live[name] : null;
                 entries[route] = new RouteEntry(route, metrics.ForRoute(route.Name), cluster, cluster is null ? null : metrics.ForCluster(cluster.Name))
                 {
                     Waf = acls.Route(route.Name),
                     RateLimits = limits.Route(route.Name),
-                    ApiKey = config.Routes.First(r => r.Name == route.Name).ApiKey,
+                    ApiKey = routeConfig.ApiKey,
+                    WebSocket = WebSockets.Compile(routeConfig),
                 };
             }
         }

@@ -28,6 +28,9 @@ internal sealed class RouteEntry(CompiledRoute route, RouteMetrics metrics, Upst
     /// <summary>Null: the route needs no API key.</summary>
     public Config.Model.RouteApiKeyConfig? ApiKey { get; init; }
 
+    /// <summary>Null: WebSocket handshakes are refused on this route.</summary>
+    public EdgeServer.WebSockets.WebSocketPolicy? WebSocket { get; init; }
+
     /// <summary>The route's name as bytes: the key of route-wide limits.</summary>
     public byte[] NameUtf8 { get; } = System.Text.Encoding.ASCII.GetBytes(route.Name);
     public int MockStatus => Route.Mock?.Status ?? 0;

@@ -118,9 +118,11 @@ internal sealed partial class TlsTerminator : IDisposable
 
         _metrics.HandshakeSucceeded();
         // The decrypted pipes use the listener's 32 KiB blocks, so a read takes up to two TLS records at once.
+        // Zero-byte reads: an idle connection (keep-alive, or a relayed WebSocket that may idle for hours) waits for
+        // data without holding a block, as the plain sockets do.
         var pool = context.Features.Get<IMemoryPoolFeature>()?.MemoryPool;
         var blockSize = pool is { MaxBufferSize: > 0 } ? pool.MaxBufferSize : 16 * 1024;
-        var input = PipeReader.Create(stream, new StreamPipeReaderOptions(pool, blockSize, minimumReadSize: blockSize / 4, leaveOpen: true));
+        var input = PipeReader.Create(stream, new StreamPipeReaderOptions(pool, blockSize, minimumReadSize: blockSize / 4, leaveOpen: true, useZeroByteReads: true));
         var output = PipeWriter.Create(stream, new StreamPipeWriterOptions(pool, minimumBufferSize: blockSize / 4, leaveOpen: true));
         var session = new TlsSession(context, stream, input, output);
         if (session.Identity is not null) _authenticated[context.ConnectionId] = session;

@@ -21,7 +21,7 @@ public sealed class DefaultConfigTests
         Assert.Equal(IPEndPoint.Parse("127.0.0.1:8080"), listener.Address);
         Assert.False(listener.TrustForwardedHeaders);
         Assert.Null(listener.Tls);
-        Assert.Equal(new SourceMark(DefaultConfig.SourceName, 14, 5), listener.Mark);
+        Assert.Equal(new SourceMark(DefaultConfig.SourceName, 15, 5), listener.Mark);
         var mtls = c.Listeners[1];
         Assert.Equal(IPEndPoint.Parse("127.0.0.1:8443"), mtls.Address);
         Assert.Equal(ClientCertificateMode.Require, mtls.Tls!.ClientCertificates.Mode);
@@ -57,7 +57,9 @@ public sealed class DefaultConfigTests
         Assert.Equal(1L << 30, echo.MaxBodyBytes);
         Assert.Empty(echo.Hosts);
         Assert.Empty(echo.Methods);
-        Assert.Equal(new SourceMark(DefaultConfig.SourceName, 55, 14), echo.ClusterMark);
+        Assert.Equal(new SourceMark(DefaultConfig.SourceName, 56, 14), echo.ClusterMark);
+        // ws://127.0.0.1:8080/echo/ws works out of the box: the echo route relays WebSockets with the default limits.
+        Assert.Equal(new WebSocketConfig { Enabled = true, Mark = echo.WebSocket!.Mark }, echo.WebSocket);
 
         var cluster = Assert.Single(c.Clusters);
         Assert.Equal("echo", cluster.Name);

@@ -29,7 +29,7 @@ public sealed class AccessLogFormatterTests
         AccessLogTestEntries.Format(entry, out string line);
 
         Assert.Equal(
-            """{"time":"2024-05-01T10:34:56.789Z","request_id":"r-1","client_ip":"203.0.113.9","method":"POST","path":"/api/items","route":"api","status":201,"bytes_in":312,"bytes_out":4096,"upstream":"backend","upstream_ms":12.345,"total_ms":13.000,"error":null,"client_cert":null,"waf_rule":null,"waf_labels":null,"rate_limit":null,"api_key":null}""" + "\n",
+            """{"time":"2024-05-01T10:34:56.789Z","request_id":"r-1","client_ip":"203.0.113.9","method":"POST","path":"/api/items","route":"api","status":201,"bytes_in":312,"bytes_out":4096,"upstream":"backend","upstream_ms":12.345,"total_ms":13.000,"error":null,"client_cert":null,"waf_rule":null,"waf_labels":null,"rate_limit":null,"api_key":null,"ws_close":null}""" + "\n",
             line);
         JsonElement json = AccessLogTestEntries.Parse(line);
         Assert.Equal(12.345, json.GetProperty("upstream_ms").GetDouble());
@@ -51,7 +51,7 @@ public sealed class AccessLogFormatterTests
         JsonElement json = AccessLogTestEntries.Parse(line);
 
         Assert.Equal(
-            ["time", "request_id", "client_ip", "method", "path", "route", "status", "bytes_in", "bytes_out", "upstream", "upstream_ms", "total_ms", "error", "client_cert", "waf_rule", "waf_labels", "rate_limit", "api_key"],
+            ["time", "request_id", "client_ip", "method", "path", "route", "status", "bytes_in", "bytes_out", "upstream", "upstream_ms", "total_ms", "error", "client_cert", "waf_rule", "waf_labels", "rate_limit", "api_key", "ws_close"],
             json.EnumerateObject().Select(p => p.Name).ToArray());
         Assert.Equal(JsonValueKind.Null, json.GetProperty("client_ip").ValueKind);
         Assert.Equal(JsonValueKind.Null, json.GetProperty("route").ValueKind);

@@ -28,6 +28,8 @@ public sealed record RouteConfig
     public IReadOnlyList<string> RateLimits { get; init; } = [];
     /// <summary>Null: no API key needed.</summary>
     public RouteApiKeyConfig? ApiKey { get; init; }
+    /// <summary>Null: WebSocket handshakes are refused on this route.</summary>
+    public WebSocketConfig? WebSocket { get; init; }
     public SourceMark Mark { get; init; }
     public SourceMark ClusterMark { get; init; }
 }
