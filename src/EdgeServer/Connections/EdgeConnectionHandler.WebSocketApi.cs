@@ -68,6 +68,10 @@ internal sealed partial class EdgeConnectionHandler
             {
                 sent = false;
             }
+            // The request head is never read again: its arrays (~40 KiB at the default limits) go back to their pool
+            // now, keeping what the access log needs, so an idle API connection holds kilobytes, not a head buffer.
+            var request = new HandshakeLogFields(connection);
+            connection.EndRequest();
             if (sent)
             {
                 // Shutdown may have begun during $connect: close at once with 1001.
@@ -76,7 +80,6 @@ internal sealed partial class EdgeConnectionHandler
             }
             registry.Remove(api);
             route.Metrics.Closed(api.CloseCode);
-            connection.WebSocketCloseCode = api.CloseCode;
             await api.DeliveredAsync();
             if (route.Disconnect is { } disconnect)
             {
@@ -84,13 +87,49 @@ internal sealed partial class EdgeConnectionHandler
                 using var result = await route.Client.CallAsync(call, route.BackendTimeout, route.MaxMessageBytes);
                 WebSocketApiMetrics.Call(disconnect.Cells, result.Result);
             }
-            Complete(connection, entry, 101, 0, headBytes, route.Cluster.Name, null, api.CloseReason, start);
+            CompleteApiConnection(connection, entry, request, headBytes, route.Cluster.Name, api, start);
         }
         finally
         {
             registry.Remove(api);
             if (admitted) route.Policy.ReleaseAddress(connection.ClientAddressBytes);
         }
+    }
+
+    /// <summary>What the access log needs of the handshake once the head's arrays are gone.</summary>
+    private sealed class HandshakeLogFields(ClientConnection connection)
+    {
+        public byte[] Method { get; } = connection.Head.MethodBytes.ToArray();
+        public byte[] Path { get; } = connection.Head.Path.ToArray();
+        public int HeadLength { get; } = connection.Head.Length;
+        public string? WafRule { get; } = connection.WafRule?.Name;
+        public string? WafLabels { get; } = connection.WafRule?.LabelText;
+    }
+
+    /// <summary>An API connection ended: counted and logged like any request (status 101, its close code, the edge's reason if it closed it).</summary>
+    private void CompleteApiConnection(ClientConnection connection, RouteEntry entry, HandshakeLogFields request, long bytesOut, string cluster, WebSocketApiConnection api, long start)
+    {
+        entry.Metrics.RecordRequest(101);
+        metrics.AddBytesOut(bytesOut);
+        accessLog?.Write(new Observability.AccessLogEntry
+        {
+            Time = DateTimeOffset.UtcNow,
+            RequestId = connection.RequestId,
+            ClientIp = connection.ClientIp,
+            Method = request.Method,
+            Path = request.Path,
+            Route = entry.Route.Name,
+            Status = 101,
+            BytesIn = request.HeadLength,
+            BytesOut = bytesOut,
+            Upstream = cluster,
+            TotalLatency = System.Diagnostics.Stopwatch.GetElapsedTime(start),
+            Error = api.CloseReason,
+            ClientCert = connection.Identity?.Subject,
+            WafRule = request.WafRule,
+            WafLabels = request.WafLabels,
+            WebSocketClose = api.CloseCode,
+        });
     }
 
     /// <summary>True when the request was answered here (written, not flushed): not a valid WebSocket handshake, or over the per-address limit.</summary>
