@@ -11,6 +11,8 @@ command -v mmdblookup >/dev/null 2>&1 || need+=(mmdb-bin)            # the geo d
 command -v cc >/dev/null 2>&1 || need+=(gcc libc6-dev)               # builds perf/geo/mmdb_country.c for them
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)      # the Redis client's tests and benchmark start their own
 echo '#include <maxminddb.h>' | cc -E - >/dev/null 2>&1 || need+=(libmaxminddb-dev)
+command -v node >/dev/null 2>&1 || need+=(nodejs)                    # the WebSocket tests' second client (node's ws)
+[[ -d /usr/share/nodejs/ws ]] || need+=(node-ws)
 if ((${#need[@]})); then
   echo "test.sh: installing ${need[*]}" >&2
   sudo_=""; [[ $(id -u) -ne 0 ]] && sudo_="sudo"
