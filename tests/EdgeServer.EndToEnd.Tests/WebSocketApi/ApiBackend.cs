@@ -95,6 +95,9 @@ internal sealed class ApiBackend : IAsyncDisposable
         }
     }
 
+    /// <summary>Forgets what was recorded (a load test measuring the heap does not want thousands of records in it).</summary>
+    public void Clear() => _calls.Clear();
+
     public IEnumerable<ApiCall> For(string connectionId) => _calls.Where(c => c.ConnectionId == connectionId);
 
     public async ValueTask DisposeAsync()
