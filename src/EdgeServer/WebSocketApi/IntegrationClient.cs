@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
+using EdgeServer.Protocol.WebSockets;
 using EdgeServer.Upstream;
 
 namespace EdgeServer.WebSocketApi;
@@ -197,7 +198,9 @@ internal sealed class IntegrationCall
         foreach (var (name, value) in c.ContextHeaders) h.TryAddWithoutValidation(name, value);
         if (EventType == DisconnectEvent)
         {
-            h.TryAddWithoutValidation("X-Edge-Close-Code", c.CloseCode.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            // 1006 (abnormal closure) is what RFC 6455 §7.1.5 says to report when no close frame was exchanged.
+            var code = c.CloseCode == 0 ? WebSocketCloseCodes.AbnormalClosure : c.CloseCode;
+            h.TryAddWithoutValidation("X-Edge-Close-Code", code.ToString(System.Globalization.CultureInfo.InvariantCulture));
             if (c.CloseReason is { } reason) h.TryAddWithoutValidation("X-Edge-Close-Reason", reason);
         }
         var content = Body is null ? new ByteArrayContent([]) : new ByteArrayContent(Body, 0, BodyLength);
