@@ -247,6 +247,18 @@ public sealed class WebSocketApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_client_that_vanishes_without_a_close_is_disconnected_with_1006()
+    {
+        var (ws, id) = await OpenAsync();
+        ws.Abort();   // the TCP connection ends with no close frame
+        ws.Dispose();
+        var disconnect = await _backend.WaitForAsync(c => c.ConnectionId == id && c.EventType == "DISCONNECT");
+        Assert.Equal("1006", disconnect.Headers["X-Edge-Close-Code"]);
+        var metrics = await AdminClient.GetAsync(_edge, "/metrics");
+        Assert.Contains("edge_wsapi_closes_total{route=\"api\",code=\"none\"} 1", metrics, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_message_over_maxMessageBytes_closes_with_1009_and_never_reaches_the_backend()
     {
         var (ws, id) = await OpenAsync();
