@@ -80,6 +80,12 @@ internal sealed partial class EdgeConnectionHandler
             }
             registry.Remove(api);
             route.Metrics.Closed(api.CloseCode);
+            // The client is gone: its per-address slot is free before the backend hears of it.
+            if (admitted)
+            {
+                route.Policy.ReleaseAddress(connection.ClientAddressBytes);
+                admitted = false;
+            }
             await api.DeliveredAsync();
             if (route.Disconnect is { } disconnect)
             {

@@ -118,6 +118,8 @@ internal sealed partial class WebSocketApiConnection
         await _send.WaitAsync().ConfigureAwait(false);
         try
         {
+            // Once a close frame is (about to be) written, nothing may follow it.
+            if (!IsOpen) return;
             // The reader keeps the ping's payload until its next Read, which waits for this.
             WebSocketFrameWriter.WritePong(Output, _reader.ControlPayload, WebSocketMask.None);
             await FlushAsync().ConfigureAwait(false);

@@ -59,5 +59,9 @@ internal sealed class WebSocketApiRegistry : IDisposable
         Endpoint.Write(writer);
     }
 
-    public void Dispose() => _sweep.Dispose();
+    public void Dispose()
+    {
+        _sweep.Dispose();
+        foreach (var (_, client) in _clients) client.Dispose();
+    }
 }

@@ -58,6 +58,39 @@ public sealed class WebSocketApiLimitTests
     }
 
     [Fact]
+    public async Task Messages_over_the_rate_close_with_1008()
+    {
+        await using var backend = await ApiBackend.StartAsync();
+        await using var edge = await EdgeInstance.StartAsync(EdgeConfig(backend.Address, "      messagesPerSecond: 1\n      messagesBurst: 2"));
+        using var ws = await ConnectAsync(edge);
+        for (var i = 0; i < 3; i++) await SendTextAsync(ws, """{"action":"sendMessage"}""");
+        Assert.Equal(WebSocketMessageType.Close, (await ReceiveAsync(ws)).Type);
+        Assert.Equal(WebSocketCloseStatus.PolicyViolation, ws.CloseStatus);
+        var metrics = await AdminClient.GetAsync(edge, "/metrics");
+        Assert.Contains("edge_wsapi_messages_dropped_total{route=\"api\",reason=\"rate_limited\"} 1", metrics, StringComparison.Ordinal);
+        var disconnect = await backend.WaitForAsync(c => c.EventType == "DISCONNECT");
+        Assert.Equal(2, backend.For(disconnect.ConnectionId).Count(c => c.EventType == "MESSAGE"));
+    }
+
+    [Fact]
+    public async Task Connections_per_address_over_the_limit_are_refused_with_429()
+    {
+        await using var backend = await ApiBackend.StartAsync();
+        await using var edge = await EdgeInstance.StartAsync(EdgeConfig(backend.Address, "      maxConnectionsPerIp: 2"));
+        using var first = await ConnectAsync(edge);
+        using var second = await ConnectAsync(edge);
+        using var third = new ClientWebSocket();
+        third.Options.CollectHttpResponseDetails = true;
+        await Assert.ThrowsAsync<WebSocketException>(() => third.ConnectAsync(WsUri(edge), CancellationToken.None));
+        Assert.Equal(HttpStatusCode.TooManyRequests, third.HttpStatusCode);
+        // A slot comes back when a connection ends.
+        await first.CloseAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
+        await backend.WaitForAsync(c => c.EventType == "DISCONNECT");
+        using var fourth = await ConnectAsync(edge);
+        Assert.Equal(WebSocketState.Open, fourth.State);
+    }
+
+    [Fact]
     public async Task A_connect_backend_that_is_down_refuses_the_handshake_with_502()
     {
         // A port nothing listens on: bind one and close it.
