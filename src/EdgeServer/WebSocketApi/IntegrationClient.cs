@@ -113,7 +113,8 @@ internal sealed class IntegrationClient : IDisposable
                 if (body is null || length == body.Length)
                 {
                     if (length > max) return (null, -1);
-                    var next = ArrayPool<byte>.Shared.Rent(Math.Clamp(length * 2, 4096, max + 1));
+                    // Doubling from 4 KiB, never past one byte over the limit (enough to see that it was exceeded).
+                    var next = ArrayPool<byte>.Shared.Rent(Math.Min(Math.Max(length * 2, 4096), max + 1));
                     if (body is not null)
                     {
                         body.AsSpan(0, length).CopyTo(next);

@@ -65,6 +65,12 @@ internal sealed partial class WebSocketApiConnection
             {
                 await DeliverAsync(message).ConfigureAwait(false);
             }
+            catch (Exception)
+            {
+                // Whatever went wrong with this call, the next message must still be delivered: a delivery loop
+                // that died here would leave the connection open and deaf.
+                WebSocketApiMetrics.Call(message.Target.Cells, BackendResult.Error);
+            }
             finally
             {
                 if (message.Array is not null) ArrayPool<byte>.Shared.Return(message.Array);

@@ -91,6 +91,25 @@ public sealed class WebSocketApiLimitTests
     }
 
     [Fact]
+    public async Task A_reply_over_maxMessageBytes_is_not_sent_and_counts_as_an_error()
+    {
+        await using var backend = await ApiBackend.StartAsync();
+        await using var edge = await EdgeInstance.StartAsync(EdgeConfig(backend.Address).Replace("maxMessageBytes: 4096", "maxMessageBytes: 100", StringComparison.Ordinal));
+        using var ws = await ConnectAsync(edge);
+        var small = """{"action":"echo","pad":"12345"}""";
+        await SendTextAsync(ws, small);
+        Assert.Equal((WebSocketMessageType.Text, "echo:" + small), await ReceiveAsync(ws));
+        var big = "{\"action\":\"echo\",\"pad\":\"" + new string('x', 71) + "\"}";   // 97 bytes in, 102 back
+        Assert.Equal(97, big.Length);
+        await SendTextAsync(ws, big);
+        await SendTextAsync(ws, small);
+        Assert.Equal((WebSocketMessageType.Text, "echo:" + small), await ReceiveAsync(ws));   // the big one's reply never came
+        var metrics = await AdminClient.GetAsync(edge, "/metrics");
+        Assert.Contains("edge_wsapi_backend_calls_total{route=\"api\",route_key=\"echo\",result=\"error\"} 1", metrics, StringComparison.Ordinal);
+        Assert.Contains("edge_wsapi_backend_calls_total{route=\"api\",route_key=\"echo\",result=\"2xx\"} 2", metrics, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_connect_backend_that_is_down_refuses_the_handshake_with_502()
     {
         // A port nothing listens on: bind one and close it.
