@@ -110,6 +110,38 @@ public sealed class WebSocketApiLimitTests
     }
 
     [Fact]
+    public async Task Each_connection_is_one_access_log_line_when_it_ends()
+    {
+        await using var backend = await ApiBackend.StartAsync();
+        var log = Path.Combine(Path.GetTempPath(), $"edge-wsapi-access-{Guid.NewGuid():N}.log");
+        try
+        {
+            var yaml = EdgeConfig(backend.Address).Replace("accessLog:\n  enabled: false", $"accessLog:\n  path: {log}", StringComparison.Ordinal);
+            Assert.Contains(log, yaml, StringComparison.Ordinal);
+            await using (var edge = await EdgeInstance.StartAsync(yaml))
+            {
+                using var ws = await ConnectAsync(edge, "/ws?room=7");
+                var id = (await backend.WaitForAsync(c => c.EventType == "CONNECT")).ConnectionId;
+                using var admin = AdminHttp(edge);
+                using (await admin.DeleteAsync($"/@connections/{id}")) { }
+                Assert.Equal(WebSocketMessageType.Close, (await ReceiveAsync(ws)).Type);
+                await ws.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
+                await backend.WaitForAsync(c => c.ConnectionId == id && c.EventType == "DISCONNECT");
+            }
+            var line = System.Text.Json.JsonDocument.Parse(File.ReadAllLines(log).Single(l => l.Contains("\"status\":101", StringComparison.Ordinal))).RootElement;
+            Assert.Equal("GET", line.GetProperty("method").GetString());
+            Assert.Equal("/ws", line.GetProperty("path").GetString());
+            Assert.Equal("api", line.GetProperty("route").GetString());
+            Assert.Equal(1000, line.GetProperty("ws_close").GetInt32());
+            Assert.Equal("closed by the backend", line.GetProperty("error").GetString());
+        }
+        finally
+        {
+            File.Delete(log);
+        }
+    }
+
+    [Fact]
     public async Task A_connect_backend_that_is_down_refuses_the_handshake_with_502()
     {
         // A port nothing listens on: bind one and close it.
