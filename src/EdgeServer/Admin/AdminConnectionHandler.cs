@@ -17,6 +17,9 @@ namespace EdgeServer.Admin;
 /// </summary>
 internal sealed class AdminConnectionHandler(EdgeRuntime runtime, EdgeMetrics metrics, Func<bool> ready)
 {
+    /// <summary>/@connections/{id}: backends push to, describe and close WebSocket API connections (WebSocketApi/).</summary>
+    private readonly EdgeServer.WebSocketApi.ConnectionsEndpoint _connections = new(runtime.WebSocketApis);
+
     private static readonly ListenerConfig s_adminListener = new() { Name = "admin", Address = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0) };
 
     public async Task OnConnectedAsync(ConnectionContext context)
@@ -38,6 +41,11 @@ internal sealed class AdminConnectionHandler(EdgeRuntime runtime, EdgeMetrics me
                     return;
                 }
                 var head = connection.Head;
+                if (EdgeServer.WebSocketApi.ConnectionsEndpoint.Matches(head.Path))
+                {
+                    if (!await _connections.HandleAsync(connection)) return;
+                    continue;
+                }
                 var keepAlive = head.KeepAlive && head.BodyFraming == BodyFraming.None;
                 Respond(connection, keepAlive);
                 await context.Transport.Output.FlushAsync();

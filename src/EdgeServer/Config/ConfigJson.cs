@@ -128,6 +128,7 @@ internal static partial class ConfigJson
         WriteWaf(r.Waf, w);
         WriteRateLimitNames(r.RateLimits, w);
         if (r.WebSocket is { } ws) WriteWebSocket(ws, w);
+        if (r.WebSocketApi is { } api) WriteWebSocketApi(api, w);
         if (r.MaxBodyBytes is { } max) w.WriteNumber("maxBodyBytes", max);
         else w.WriteNull("maxBodyBytes");
         w.WriteString("source", r.Mark.ToString());

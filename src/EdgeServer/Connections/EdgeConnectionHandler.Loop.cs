@@ -106,6 +106,13 @@ internal sealed partial class EdgeConnectionHandler
                 return;
             }
 
+            // A WebSocket API route: the edge terminates the WebSocket itself (EdgeConnectionHandler.WebSocketApi.cs).
+            if (entry!.WebSocketApi is { } webSocketApi)
+            {
+                await ServeWebSocketApiAsync(connection, entry, webSocketApi, start);
+                return;
+            }
+
             // Upgrades: a WebSocket handshake is judged here; others go on as plain HTTP (EdgeConnectionHandler.WebSocket.cs).
             if (RefusedUpgrade(connection, entry!, out answer))
             {

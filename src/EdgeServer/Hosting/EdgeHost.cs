@@ -84,6 +84,7 @@ internal sealed partial class EdgeHost : IAsyncDisposable
         metrics.RegisterFamilyWriter(w => RateLimitMetrics.Write(w, rateLimits));
         metrics.RegisterFamilyWriter(w => GlobalLimitMetrics.Write(w, globalLimits));
         metrics.RegisterFamilyWriter(runtime.WebSockets.Write);
+        metrics.RegisterFamilyWriter(runtime.WebSocketApis.Write);
         metrics.RegisterGaugeSource(new UpstreamGauges(clusters).Write);
 
         EchoBackend? echo = null;
@@ -229,6 +230,7 @@ internal sealed partial class EdgeHost : IAsyncDisposable
         await _kestrel.StopAsync();
         await _kestrel.DisposeAsync();
         _heartbeat.Dispose();
+        _runtime.WebSocketApis.Dispose();
         foreach (var terminator in Terminators.Values) terminator.Dispose();
         _runtime.Waf.Dispose();
         _runtime.ApiKeys.Dispose();

@@ -27,6 +27,9 @@ internal sealed class EdgeRuntime(EdgeMetrics metrics, ClusterRegistry clusters,
     /// <summary>WebSocket relay state kept across reloads (per-route metrics and per-address counts).</summary>
     public EdgeServer.WebSockets.WebSocketRelays WebSockets { get; } = new();
 
+    /// <summary>WebSocket API connections by id and per-route state kept across reloads.</summary>
+    public EdgeServer.WebSocketApi.WebSocketApiRegistry WebSocketApis { get; } = new();
+
     /// <summary>
     /// Things a reload cannot change in a running process (sockets bound at start). Null when the new
     /// config may be applied over the running one.
@@ -80,6 +83,7 @@ internal sealed class EdgeRuntime(EdgeMetrics metrics, ClusterRegistry clusters,
                     RateLimits = limits.Route(route.Name),
                     ApiKey = routeConfig.ApiKey,
                     WebSocket = WebSockets.Compile(routeConfig),
+                    WebSocketApi = WebSocketApis.Compile(routeConfig, live),
                 };
             }
         }

@@ -31,6 +31,9 @@ internal sealed class RouteEntry(CompiledRoute route, RouteMetrics metrics, Upst
     /// <summary>Null: WebSocket handshakes are refused on this route.</summary>
     public EdgeServer.WebSockets.WebSocketPolicy? WebSocket { get; init; }
 
+    /// <summary>Null: not a WebSocket API route (WebSocketApi/).</summary>
+    public EdgeServer.WebSocketApi.WebSocketApiRoute? WebSocketApi { get; init; }
+
     /// <summary>The route's name as bytes: the key of route-wide limits.</summary>
     public byte[] NameUtf8 { get; } = System.Text.Encoding.ASCII.GetBytes(route.Name);
     public int MockStatus => Route.Mock?.Status ?? 0;

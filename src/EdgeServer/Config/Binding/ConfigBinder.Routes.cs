@@ -7,7 +7,7 @@ namespace EdgeServer.Config.Binding;
 
 internal sealed partial class ConfigBinder
 {
-    private static readonly string[] RouteKeys = ["name", "match", "cluster", "mock", "maxBodyBytes", "clientCert", "waf", "rateLimits", "apiKey", "websocket"];
+    private static readonly string[] RouteKeys = ["name", "match", "cluster", "mock", "maxBodyBytes", "clientCert", "waf", "rateLimits", "apiKey", "websocket", "webSocketApi"];
     private static readonly string[] MatchKeys = ["hosts", "path", "pathMatch", "methods"];
     private static readonly string[] MockKeys = ["status", "headers", "body"];
 
@@ -53,6 +53,10 @@ internal sealed partial class ConfigBinder
                     route = route with { WebSocket = BindWebSocket(e) };
                     broken |= route.WebSocket is null;
                     break;
+                case "webSocketApi":
+                    route = route with { WebSocketApi = BindWebSocketApi(e) };
+                    broken |= route.WebSocketApi is null;
+                    break;
                 case "rateLimits":
                     if (RateLimitReferences(e) is { } limits) route = route with { RateLimits = limits };
                     else broken = true;
@@ -67,14 +71,15 @@ internal sealed partial class ConfigBinder
         if (!nameSeen) reader.Error(mark, "route is missing 'name'");
         if (clusterSeen && mockSeen)
             reader.Error(mark, $"{label} has both 'cluster' and 'mock'; expected exactly one of them");
-        else if (!clusterSeen && !mockSeen)
+        else if (!clusterSeen && !mockSeen && route.WebSocketApi?.Cluster is null)
             reader.Error(mark, $"{label} needs 'cluster' (forward to a cluster) or 'mock' (a fixed response)");
+        broken |= WebSocketApiConflicts(route, label, mockSeen);
         if (mockSeen && route.WebSocket is { Enabled: true } ws)
         {
             reader.Error(ws.Mark, $"{label}: 'websocket' needs a 'cluster' to relay to; a mock route cannot accept WebSocket connections");
             broken = true;
         }
-        if (name is null || broken || clusterSeen == mockSeen) return null;
+        if (name is null || broken || (clusterSeen == mockSeen && route.WebSocketApi?.Cluster is null)) return null;
         Marks.RouteNames.Add(nameMark);
         return route with { Name = name };
     }

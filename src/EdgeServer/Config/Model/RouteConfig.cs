@@ -30,6 +30,8 @@ public sealed record RouteConfig
     public RouteApiKeyConfig? ApiKey { get; init; }
     /// <summary>Null: WebSocket handshakes are refused on this route.</summary>
     public WebSocketConfig? WebSocket { get; init; }
+    /// <summary>Null: not a WebSocket API. Set: the edge terminates WebSockets and calls backends per route key.</summary>
+    public WebSocketApiConfig? WebSocketApi { get; init; }
     public SourceMark Mark { get; init; }
     public SourceMark ClusterMark { get; init; }
 }
