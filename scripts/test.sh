@@ -13,8 +13,6 @@ command -v redis-server >/dev/null 2>&1 || need+=(redis-server)      # the Redis
 command -v node >/dev/null 2>&1 || need+=(nodejs)                    # node's ws package: a second WebSocket client in the tests
 [[ -d /usr/share/nodejs/ws ]] || need+=(node-ws)
 echo '#include <maxminddb.h>' | cc -E - >/dev/null 2>&1 || need+=(libmaxminddb-dev)
-command -v node >/dev/null 2>&1 || need+=(nodejs)                    # the WebSocket tests' second client (node's ws)
-[[ -d /usr/share/nodejs/ws ]] || need+=(node-ws)
 if ((${#need[@]})); then
   echo "test.sh: installing ${need[*]}" >&2
   sudo_=""; [[ $(id -u) -ne 0 ]] && sudo_="sudo"
