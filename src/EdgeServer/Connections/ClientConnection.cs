@@ -125,6 +125,16 @@ internal sealed class ClientConnection
         _upgradeAdmitted = admitted;
     }
 
+    /// <summary>
+    /// Gives back the per-address slot as soon as the relay ends, before its close is counted: whoever sees the open
+    /// gauge drop may open the next connection at once (EndRequest comes only after the access log line).
+    /// </summary>
+    public void ReleaseUpgradeSlot()
+    {
+        if (_upgradeAdmitted && UpgradePolicy is { } upgrade) upgrade.ReleaseAddress(ClientAddressBytes);
+        _upgradeAdmitted = false;
+    }
+
     /// <summary>The first bytes of the current request's body, read ahead for WAF Body fields (rented; returned by EndRequest).</summary>
     public byte[]? WafBody { get; private set; }
     public int WafBodyLength { get; private set; }

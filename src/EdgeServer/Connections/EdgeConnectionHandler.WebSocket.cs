@@ -132,6 +132,7 @@ internal sealed partial class EdgeConnectionHandler
         await relay.PumpAsync(fromClient: true);
         await toClient;
         connection.WebSocket = null;
+        connection.ReleaseUpgradeSlot();
         policy.Metrics.Closed(relay.CloseCode);
         connection.WebSocketCloseCode = relay.CloseCode;
         upstream.Abort();

@@ -79,13 +79,14 @@ internal sealed partial class EdgeConnectionHandler
                 await api.ReceiveAsync();
             }
             registry.Remove(api);
-            route.Metrics.Closed(api.CloseCode);
-            // The client is gone: its per-address slot is free before the backend hears of it.
+            // The client is gone: its per-address slot is free before the backend hears of it, and before the open
+            // gauge drops (whoever sees it drop may connect again at once).
             if (admitted)
             {
                 route.Policy.ReleaseAddress(connection.ClientAddressBytes);
                 admitted = false;
             }
+            route.Metrics.Closed(api.CloseCode);
             await api.DeliveredAsync();
             if (route.Disconnect is { } disconnect)
             {
