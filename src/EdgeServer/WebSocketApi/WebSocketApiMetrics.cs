@@ -23,14 +23,12 @@ internal enum BackendResult : byte
 internal sealed class WebSocketApiMetrics(string route)
 {
     private const int ResultCount = (int)BackendResult.Error + 1;
-    private const int FirstCode = 1000;
-    private const int CodeCells = 16;
     private static readonly string[] s_results = ["2xx", "3xx", "4xx", "5xx", "timeout", "error"];
 
     private readonly ConcurrentDictionary<string, long[]> _calls = new(StringComparer.Ordinal);
-    private readonly long[] _closes = new long[CodeCells];
+    private readonly WebSockets.CloseCodeCounts _closes = new();
     private readonly long[] _violations = new long[(int)WebSocketViolation.RefusedByHandler + 1];
-    private long _opened, _closed, _closesOther, _closesNone;
+    private long _opened, _closed;
     private long _messagesIn, _messagesOut, _bytesIn, _bytesOut, _pushes;
     private long _queueFull, _unrouted, _rateLimited, _refused;
 
@@ -54,9 +52,7 @@ internal sealed class WebSocketApiMetrics(string route)
 
     public void Closed(ushort code)
     {
-        if (code == 0) Interlocked.Increment(ref _closesNone);
-        else if (code - FirstCode is >= 0 and < CodeCells) Interlocked.Increment(ref _closes[code - FirstCode]);
-        else Interlocked.Increment(ref _closesOther);
+        _closes.Count(code);
         Interlocked.Increment(ref _closed);
     }
 
@@ -129,16 +125,7 @@ internal sealed class WebSocketApiMetrics(string route)
         }
 
         w.WriteFamily("edge_wsapi_closes_total", "Ended WebSocket API connections by close code (none: the TCP connection ended without one).", "counter");
-        foreach (var m in routes)
-        {
-            for (var i = 0; i < CodeCells; i++)
-            {
-                var n = Volatile.Read(ref m._closes[i]);
-                if (n != 0) Sample(w, "edge_wsapi_closes_total", m.Route, "code", (FirstCode + i).ToString(System.Globalization.CultureInfo.InvariantCulture), n);
-            }
-            Sample(w, "edge_wsapi_closes_total", m.Route, "code", "other", Volatile.Read(ref m._closesOther));
-            Sample(w, "edge_wsapi_closes_total", m.Route, "code", "none", Volatile.Read(ref m._closesNone));
-        }
+        foreach (var m in routes) m._closes.Write(w, "edge_wsapi_closes_total", m.Route);
 
         w.WriteFamily("edge_wsapi_violations_total", "Protocol and limit violations by clients that closed a WebSocket API connection, by kind.", "counter");
         foreach (var m in routes)

@@ -10,8 +10,6 @@ namespace EdgeServer.WebSockets;
 internal sealed class WebSocketMetrics(string route)
 {
     /// <summary>Close codes 1000-1015 get their own cell; everything else (3000-4999) is "other".</summary>
-    private const int FirstCode = 1000;
-    private const int CodeCells = 16;
     private const int ViolationCells = (int)WebSocketViolation.RefusedByHandler + 1;
 
     private long _opened;
@@ -21,9 +19,7 @@ internal sealed class WebSocketMetrics(string route)
     private long _bytesFromClient;
     private long _bytesFromUpstream;
     private long _pings;
-    private long _closesOther;
-    private long _closesNone;
-    private readonly long[] _closes = new long[CodeCells];
+    private readonly CloseCodeCounts _closes = new();
     private readonly long[] _violationsFromClient = new long[ViolationCells];
     private readonly long[] _violationsFromUpstream = new long[ViolationCells];
     private readonly long[] _refused = new long[WebSocketRefusals.Count];
@@ -36,9 +32,7 @@ internal sealed class WebSocketMetrics(string route)
     /// <param name="closeCode">The first close code seen on the connection (either way, or the edge's own); 0: none (the TCP connection just ended).</param>
     public void Closed(ushort closeCode)
     {
-        if (closeCode == 0) Interlocked.Increment(ref _closesNone);
-        else if (closeCode - FirstCode is >= 0 and < CodeCells) Interlocked.Increment(ref _closes[closeCode - FirstCode]);
-        else Interlocked.Increment(ref _closesOther);
+        _closes.Count(closeCode);
         Interlocked.Increment(ref _closed);
     }
 
@@ -80,16 +74,7 @@ internal sealed class WebSocketMetrics(string route)
         foreach (var m in routes) Sample(w, "edge_websocket_pings_total", m.Route, null, null, Volatile.Read(ref m._pings));
 
         w.WriteFamily("edge_websocket_closes_total", "Ended WebSocket connections by the first close code seen (none: the TCP connection ended without one).", "counter");
-        foreach (var m in routes)
-        {
-            for (var i = 0; i < CodeCells; i++)
-            {
-                var n = Volatile.Read(ref m._closes[i]);
-                if (n != 0) Sample(w, "edge_websocket_closes_total", m.Route, "code", (FirstCode + i).ToString(System.Globalization.CultureInfo.InvariantCulture), n);
-            }
-            Sample(w, "edge_websocket_closes_total", m.Route, "code", "other", Volatile.Read(ref m._closesOther));
-            Sample(w, "edge_websocket_closes_total", m.Route, "code", "none", Volatile.Read(ref m._closesNone));
-        }
+        foreach (var m in routes) m._closes.Write(w, "edge_websocket_closes_total", m.Route);
 
         w.WriteFamily("edge_websocket_violations_total", "Protocol and limit violations that closed a WebSocket connection, by sender and kind.", "counter");
         foreach (var m in routes)
