@@ -36,8 +36,9 @@ internal static class RateLimitGate
         {
             pending.Verdict = verdict;
             pending.Now = now;
-            // Calls were buffered: one write for all of the request's exact limits.
-            for (var i = 0; i < pending.Count; i++) pending[i].Limit.Redis!.Client.Flush();
+            // Calls were buffered: one write for all of the request's exact limits (a snapshot's global limits share
+            // one Redis connection).
+            pending[0].Limit.Redis!.Client.Flush();
             answer = default;
             return Outcome.AwaitRedis;
         }
