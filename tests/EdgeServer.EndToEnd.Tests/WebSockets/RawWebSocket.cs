@@ -20,6 +20,9 @@ internal sealed class RawWebSocket : IDisposable
     {
         public int CloseCode => Opcode == 8 && Payload.Length >= 2 ? BinaryPrimitives.ReadUInt16BigEndian(Payload) : 0;
         public string Text => Encoding.UTF8.GetString(Opcode == 8 && Payload.Length >= 2 ? Payload[2..] : Payload);
+
+        /// <summary>The three reserved bits (RSV1 = 4: permessage-deflate's "compressed").</summary>
+        public int Rsv { get; init; }
     }
 
     /// <summary>The response head to the handshake (status line and fields).</summary>
@@ -43,9 +46,9 @@ internal sealed class RawWebSocket : IDisposable
     public Task SendRawAsync(byte[] bytes) => _socket.SendAsync(bytes, SocketFlags.None);
 
     /// <summary>One frame as a client sends it (masked unless told otherwise).</summary>
-    public static byte[] ClientFrame(int opcode, byte[] payload, bool fin = true, bool masked = true)
+    public static byte[] ClientFrame(int opcode, byte[] payload, bool fin = true, bool masked = true, int rsv = 0)
     {
-        var header = new List<byte> { (byte)((fin ? 0x80 : 0) | opcode) };
+        var header = new List<byte> { (byte)((fin ? 0x80 : 0) | (rsv << 4) | opcode) };
         var maskBit = masked ? 0x80 : 0;
         if (payload.Length <= 125) header.Add((byte)(maskBit | payload.Length));
         else if (payload.Length <= ushort.MaxValue) { header.Add((byte)(maskBit | 126)); header.Add((byte)(payload.Length >> 8)); header.Add((byte)payload.Length); }
@@ -60,7 +63,7 @@ internal sealed class RawWebSocket : IDisposable
         return [.. header, .. body];
     }
 
-    public Task SendFrameAsync(int opcode, byte[] payload, bool fin = true, bool masked = true) => SendRawAsync(ClientFrame(opcode, payload, fin, masked));
+    public Task SendFrameAsync(int opcode, byte[] payload, bool fin = true, bool masked = true, int rsv = 0) => SendRawAsync(ClientFrame(opcode, payload, fin, masked, rsv));
 
     public Task SendTextAsync(string text) => SendFrameAsync(1, Encoding.UTF8.GetBytes(text));
 
@@ -123,7 +126,7 @@ internal sealed class RawWebSocket : IDisposable
         if (length == 126) { if (data.Length < 4) return false; length = BinaryPrimitives.ReadUInt16BigEndian(data[2..]); at = 4; }
         else if (length == 127) { if (data.Length < 10) return false; length = (long)BinaryPrimitives.ReadUInt64BigEndian(data[2..]); at = 10; }
         if (data.Length < at + length) return false;
-        frame = new Frame((data[0] & 0x80) != 0, data[0] & 0x0F, data.Slice(at, (int)length).ToArray());
+        frame = new Frame((data[0] & 0x80) != 0, data[0] & 0x0F, data.Slice(at, (int)length).ToArray()) { Rsv = (data[0] >> 4) & 7 };
         var used = at + (int)length;
         Buffer.BlockCopy(_buffer, used, _buffer, 0, _length - used);
         _length -= used;

@@ -18,7 +18,13 @@ internal sealed class WsBackend : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private WsBackend(WebApplication app) { _app = app; }
+    private readonly bool _deflate;
+
+    private WsBackend(WebApplication app, bool deflate)
+    {
+        _app = app;
+        _deflate = deflate;
+    }
 
     public IPEndPoint Endpoint { get; private set; } = null!;
     public string Address => $"127.0.0.1:{Endpoint.Port}";
@@ -29,14 +35,17 @@ internal sealed class WsBackend : IAsyncDisposable
     /// <summary>Headers of every handshake request the backend received.</summary>
     public ConcurrentQueue<IHeaderDictionary> Handshakes { get; } = new();
 
-    public static async Task<WsBackend> StartAsync()
+    /// <summary>Every message the backend received, as it decoded it (inflated when compressed): type and length.</summary>
+    public ConcurrentQueue<(WebSocketMessageType Type, int Length)> Received { get; } = new();
+
+    public static async Task<WsBackend> StartAsync(bool deflate = false)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         ListenOptions? bound = null;
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, o => { o.Protocols = HttpProtocols.Http1; bound = o; }));
         var app = builder.Build();
-        var backend = new WsBackend(app);
+        var backend = new WsBackend(app, deflate);
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.Zero });
         app.Map("/ws/decline", async (HttpContext context) =>
         {
@@ -58,7 +67,11 @@ internal sealed class WsBackend : IAsyncDisposable
         }
         Handshakes.Enqueue(context.Request.Headers);
         var protocol = context.WebSockets.WebSocketRequestedProtocols.FirstOrDefault();
-        using var socket = await context.WebSockets.AcceptWebSocketAsync(protocol);
+        using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
+        {
+            SubProtocol = protocol,
+            DangerousEnableCompression = _deflate,
+        });
         var buffer = new byte[1024 * 1024];
         try
         {
@@ -81,6 +94,7 @@ internal sealed class WsBackend : IAsyncDisposable
                 }
                 message.Write(buffer, 0, received.Count);
                 if (!received.EndOfMessage) continue;
+                Received.Enqueue((received.MessageType, (int)message.Length));
                 await socket.SendAsync(message.ToArray(), received.MessageType, true, default);
                 message.SetLength(0);
             }
