@@ -34,6 +34,8 @@ internal static partial class ConfigJson
         w.WriteString("pingInterval", DurationValue.Format(limits.PingInterval));
         if (limits.MaxConnectionsPerIp is { } perIp) w.WriteNumber("maxConnectionsPerIp", perIp);
         else w.WriteNull("maxConnectionsPerIp");
+        if (limits.MaxConnectionsPerKey is { } perKey) w.WriteNumber("maxConnectionsPerKey", perKey);
+        else w.WriteNull("maxConnectionsPerKey");
         w.WriteBoolean("validateUtf8", limits.ValidateUtf8);
         w.WriteEndObject();
     }

@@ -147,6 +147,8 @@ internal static partial class ConfigJson
         w.WriteString("pingInterval", DurationValue.Format(ws.PingInterval));
         if (ws.MaxConnectionsPerIp is { } perIp) w.WriteNumber("maxConnectionsPerIp", perIp);
         else w.WriteNull("maxConnectionsPerIp");
+        if (ws.MaxConnectionsPerKey is { } perKey) w.WriteNumber("maxConnectionsPerKey", perKey);
+        else w.WriteNull("maxConnectionsPerKey");
         w.WriteBoolean("validateUtf8", ws.ValidateUtf8);
         w.WriteEndObject();
     }

@@ -93,6 +93,7 @@ internal sealed class ClientConnection
     public bool UpgradeCounted { get; set; }
 
     private bool _upgradeAdmitted;
+    private string? _upgradeKey;
     private byte[]? _relayedRequestLine;
     private int _relayedMethodLength;
 
@@ -118,21 +119,30 @@ internal sealed class ClientConnection
     public bool HeadReleasedForRelay => _relayedRequestLine is not null;
     public int RelayedHeadLength { get; private set; }
 
-    /// <summary>A WebSocket handshake is forwarded; <paramref name="admitted"/>: it holds a slot of the route's per-address limit.</summary>
-    public void BeginUpgrade(EdgeServer.WebSockets.WebSocketPolicy policy, bool admitted)
+    /// <summary>
+    /// A WebSocket handshake is forwarded; <paramref name="admitted"/>: it holds a slot of the route's per-address
+    /// limit; <paramref name="key"/>: the identity whose per-key slot it holds (null: none).
+    /// </summary>
+    public void BeginUpgrade(EdgeServer.WebSockets.WebSocketPolicy policy, bool admitted, string? key)
     {
         UpgradePolicy = policy;
         _upgradeAdmitted = admitted;
+        _upgradeKey = key;
     }
 
     /// <summary>
-    /// Gives back the per-address slot as soon as the relay ends, before its close is counted: whoever sees the open
-    /// gauge drop may open the next connection at once (EndRequest comes only after the access log line).
+    /// Gives back the per-address and per-key slots as soon as the relay ends, before its close is counted: whoever
+    /// sees the open gauge drop may open the next connection at once (EndRequest comes only after the access log line).
     /// </summary>
     public void ReleaseUpgradeSlot()
     {
-        if (_upgradeAdmitted && UpgradePolicy is { } upgrade) upgrade.ReleaseAddress(ClientAddressBytes);
+        if (UpgradePolicy is { } upgrade)
+        {
+            if (_upgradeAdmitted) upgrade.ReleaseAddress(ClientAddressBytes);
+            upgrade.ReleaseKey(_upgradeKey);
+        }
         _upgradeAdmitted = false;
+        _upgradeKey = null;
     }
 
     /// <summary>The first bytes of the current request's body, read ahead for WAF Body fields (rented; returned by EndRequest).</summary>
@@ -202,8 +212,10 @@ internal sealed class ClientConnection
         if (UpgradePolicy is { } upgrade)
         {
             if (_upgradeAdmitted) upgrade.ReleaseAddress(ClientAddressBytes);
+            upgrade.ReleaseKey(_upgradeKey);
             UpgradePolicy = null;
             _upgradeAdmitted = false;
+            _upgradeKey = null;
             UpgradeCounted = false;
             WebSocketCloseCode = 0;
             _relayedRequestLine = null;

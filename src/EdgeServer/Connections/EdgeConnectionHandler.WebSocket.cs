@@ -10,7 +10,7 @@ namespace EdgeServer.Connections;
 
 /// <summary>
 /// Upgrades: the two steps the request loop calls around a forward. Before it, a WebSocket handshake is judged
-/// (route enabled, RFC 6455 request rules, per-address limit) and any other upgrade is forwarded as plain HTTP;
+/// (route enabled, RFC 6455 request rules, per-address and per-key limits) and any other upgrade is forwarded as plain HTTP;
 /// after a 101, the backend's answer is verified and the connection becomes a relay (WebSockets/WebSocketRelay)
 /// until either side ends it. An upgraded connection never serves another request.
 /// </summary>
@@ -59,11 +59,30 @@ internal sealed partial class EdgeConnectionHandler
         {
             policy.Metrics.Refused(WebSocketRefusal.PerIpLimit);
             connection.RateLimitedBy = "websocket.maxConnectionsPerIp";
-            answer = Answer(connection, 429, "too many WebSocket connections from this address", close: true);
+            answer = ConnectionLimitAnswer(connection, "too many WebSocket connections from this address", "per_ip_limit"u8);
             return true;
         }
-        connection.BeginUpgrade(policy, admitted: limited);
+        if (!policy.TryAdmitKey(connection, out var key))
+        {
+            if (limited) policy.ReleaseAddress(connection.ClientAddressBytes);
+            policy.Metrics.Refused(WebSocketRefusal.PerKeyLimit);
+            connection.RateLimitedBy = "websocket.maxConnectionsPerKey";
+            answer = ConnectionLimitAnswer(connection, PerKeyError(connection), "per_key_limit"u8);
+            return true;
+        }
+        connection.BeginUpgrade(policy, admitted: limited, key);
         return false;
+    }
+
+    private static string PerKeyError(ClientConnection connection) => connection.ApiKey is null
+        ? "too many WebSocket connections for this client certificate"
+        : "too many WebSocket connections for this API key";
+
+    /// <summary>429 for a connection limit, the limit named in the body's "reason" (per_ip_limit, per_key_limit) so a client can tell them apart.</summary>
+    private static LocalAnswer ConnectionLimitAnswer(ClientConnection connection, string error, ReadOnlySpan<byte> code)
+    {
+        var written = EdgeError.Write(connection.Output, 429, error, code, connection.RequestId, close: true, headOnly: connection.Head.Method == KnownMethod.Head);
+        return new LocalAnswer(429, error, written, KeepAlive: false);
     }
 
     /// <summary>426 with the version the edge speaks (RFC 6455 §4.4).</summary>

@@ -18,7 +18,7 @@ internal sealed partial class EdgeConnectionHandler
     private async Task ServeWebSocketApiAsync(ClientConnection connection, RouteEntry entry, WebSocketApiRoute route, long start)
     {
         var output = connection.Output;
-        if (RefusedApiHandshake(connection, route, out var answer))
+        if (RefusedApiHandshake(connection, route, out var answer, out var key))
         {
             route.Metrics.Refused();
             await output.FlushAsync();
@@ -79,13 +79,15 @@ internal sealed partial class EdgeConnectionHandler
                 await api.ReceiveAsync();
             }
             registry.Remove(api);
-            // The client is gone: its per-address slot is free before the backend hears of it, and before the open
-            // gauge drops (whoever sees it drop may connect again at once).
+            // The client is gone: its per-address and per-key slots are free before the backend hears of it, and
+            // before the open gauge drops (whoever sees it drop may connect again at once).
             if (admitted)
             {
                 route.Policy.ReleaseAddress(connection.ClientAddressBytes);
                 admitted = false;
             }
+            route.Policy.ReleaseKey(key);
+            key = null;
             route.Metrics.Closed(api.CloseCode);
             await api.DeliveredAsync();
             if (route.Disconnect is { } disconnect)
@@ -100,6 +102,7 @@ internal sealed partial class EdgeConnectionHandler
         {
             registry.Remove(api);
             if (admitted) route.Policy.ReleaseAddress(connection.ClientAddressBytes);
+            route.Policy.ReleaseKey(key);
         }
     }
 
@@ -139,9 +142,13 @@ internal sealed partial class EdgeConnectionHandler
         });
     }
 
-    /// <summary>True when the request was answered here (written, not flushed): not a valid WebSocket handshake, or over the per-address limit.</summary>
-    private static bool RefusedApiHandshake(ClientConnection connection, WebSocketApiRoute route, out LocalAnswer answer)
+    /// <summary>
+    /// True when the request was answered here (written, not flushed): not a valid WebSocket handshake, or over the
+    /// per-address or per-key limit. False: go on, holding the per-key slot of <paramref name="key"/> (null: none).
+    /// </summary>
+    private static bool RefusedApiHandshake(ClientConnection connection, WebSocketApiRoute route, out LocalAnswer answer, out string? key)
     {
+        key = null;
         var head = connection.Head;
         if (!WebSocketHandshake.IsWebSocketRequest(head))
         {
@@ -156,10 +163,21 @@ internal sealed partial class EdgeConnectionHandler
             answer = status == 426 ? UpgradeRequired(connection, reason) : Answer(connection, status, reason, close: true);
             return true;
         }
-        if (route.Policy.Config.MaxConnectionsPerIp is not null && !route.Policy.TryAdmitAddress(connection.ClientAddressBytes))
+        var limited = route.Policy.Config.MaxConnectionsPerIp is not null;
+        if (limited && !route.Policy.TryAdmitAddress(connection.ClientAddressBytes))
         {
+            route.Metrics.Limited(perKey: false);
             connection.RateLimitedBy = "webSocketApi.maxConnectionsPerIp";
-            answer = Answer(connection, 429, "too many WebSocket connections from this address", close: true);
+            answer = ConnectionLimitAnswer(connection, "too many WebSocket connections from this address", "per_ip_limit"u8);
+            return true;
+        }
+        // The API key (or certificate) is read now: the request's fields are cleared once the 101 is out.
+        if (!route.Policy.TryAdmitKey(connection, out key))
+        {
+            if (limited) route.Policy.ReleaseAddress(connection.ClientAddressBytes);
+            route.Metrics.Limited(perKey: true);
+            connection.RateLimitedBy = "webSocketApi.maxConnectionsPerKey";
+            answer = ConnectionLimitAnswer(connection, PerKeyError(connection), "per_key_limit"u8);
             return true;
         }
         answer = default;

@@ -11,18 +11,32 @@ internal static class EdgeError
 {
     private const int MaxReasonChars = 120;
     private const int MaxRequestIdBytes = 128;
+    private const int MaxCodeBytes = 32;
 
     /// <summary>Writes the whole response (not flushed) and returns its size in bytes.</summary>
-    public static long Write(PipeWriter output, int status, string reason, ReadOnlySpan<byte> requestId, bool close, bool headOnly = false)
+    public static long Write(PipeWriter output, int status, string reason, ReadOnlySpan<byte> requestId, bool close, bool headOnly = false) =>
+        Write(output, status, reason, default, requestId, close, headOnly);
+
+    /// <summary>
+    /// The same with a machine-readable <paramref name="code"/> (snake_case ASCII, such as per_key_limit) as the body's
+    /// "reason" next to the human "error", for refusals a client may act on differently; empty: no "reason".
+    /// </summary>
+    public static long Write(PipeWriter output, int status, string reason, ReadOnlySpan<byte> code, ReadOnlySpan<byte> requestId, bool close, bool headOnly)
     {
         if (requestId.Length > MaxRequestIdBytes) requestId = requestId[..MaxRequestIdBytes];
-        Span<byte> body = stackalloc byte[64 + MaxReasonChars * 3 + MaxRequestIdBytes];
+        Span<byte> body = stackalloc byte[64 + MaxReasonChars * 3 + MaxCodeBytes + MaxRequestIdBytes];
+        if (code.Length > MaxCodeBytes) code = code[..MaxCodeBytes];
         var n = 0;
         Append(body, ref n, "{\"status\":"u8);
         Utf8Formatter.TryFormat(status, body[n..], out var digits);
         n += digits;
         Append(body, ref n, ",\"error\":\""u8);
         n += Encoding.UTF8.GetBytes(reason.AsSpan(0, Math.Min(reason.Length, MaxReasonChars)), body[n..]);
+        if (!code.IsEmpty)
+        {
+            Append(body, ref n, "\",\"reason\":\""u8);
+            AppendJsonSafe(body, ref n, code);
+        }
         Append(body, ref n, "\",\"request_id\":\""u8);
         AppendJsonSafe(body, ref n, requestId);
         Append(body, ref n, "\"}\n"u8);

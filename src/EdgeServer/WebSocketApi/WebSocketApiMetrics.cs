@@ -31,6 +31,7 @@ internal sealed class WebSocketApiMetrics(string route)
     private long _opened, _closed;
     private long _messagesIn, _messagesOut, _bytesIn, _bytesOut, _pushes;
     private long _queueFull, _unrouted, _rateLimited, _refused;
+    private long _perIpLimited, _perKeyLimited;
 
     public string Route => route;
     public long Open => Volatile.Read(ref _opened) - Volatile.Read(ref _closed);
@@ -59,6 +60,9 @@ internal sealed class WebSocketApiMetrics(string route)
     /// <summary>A $connect refusal or a handshake the edge refused itself (bad handshake, per-address limit, no backend).</summary>
     public void Refused() => Interlocked.Increment(ref _refused);
 
+    /// <summary>A handshake refused (429) by maxConnectionsPerIp or maxConnectionsPerKey; also one of <see cref="Refused"/>.</summary>
+    public void Limited(bool perKey) => Interlocked.Increment(ref perKey ? ref _perKeyLimited : ref _perIpLimited);
+
     public void MessageIn(long bytes)
     {
         Interlocked.Increment(ref _messagesIn);
@@ -82,7 +86,13 @@ internal sealed class WebSocketApiMetrics(string route)
     {
         Family(w, "edge_wsapi_connections_open", "WebSocket API connections open now.", "gauge", routes, static m => m.Open);
         Family(w, "edge_wsapi_connections_total", "WebSocket API connections accepted ($connect passed, 101 sent).", "counter", routes, static m => Volatile.Read(ref m._opened));
-        Family(w, "edge_wsapi_handshakes_refused_total", "WebSocket API handshakes refused ($connect non-2xx or failed, bad handshake, per-address limit).", "counter", routes, static m => Volatile.Read(ref m._refused));
+        Family(w, "edge_wsapi_handshakes_refused_total", "WebSocket API handshakes refused ($connect non-2xx or failed, bad handshake, connection limits).", "counter", routes, static m => Volatile.Read(ref m._refused));
+        w.WriteFamily("edge_wsapi_handshakes_limited_total", "WebSocket API handshakes refused with 429 by a connection limit, by reason (per_ip_limit, per_key_limit); also in handshakes_refused_total.", "counter");
+        foreach (var m in routes)
+        {
+            Sample(w, "edge_wsapi_handshakes_limited_total", m.Route, "reason", "per_ip_limit", Volatile.Read(ref m._perIpLimited));
+            Sample(w, "edge_wsapi_handshakes_limited_total", m.Route, "reason", "per_key_limit", Volatile.Read(ref m._perKeyLimited));
+        }
 
         w.WriteFamily("edge_wsapi_messages_total", "WebSocket API data messages, by direction (in: from clients; out: replies and pushes to clients).", "counter");
         foreach (var m in routes)

@@ -6,8 +6,8 @@ namespace EdgeServer.WebSockets;
 
 /// <summary>
 /// A route's WebSocket settings compiled once per config snapshot: inspector options per direction, the message
-/// rate, timeouts in milliseconds, and the route's per-address connection counter (which outlives the snapshot,
-/// so a reload neither forgets who is connected nor drops anyone).
+/// rate, timeouts in milliseconds, and the route's per-address and per-key connection counters (which outlive the
+/// snapshot, so a reload neither forgets who is connected nor drops anyone).
 /// </summary>
 internal sealed class WebSocketPolicy
 {
@@ -37,6 +37,32 @@ internal sealed class WebSocketPolicy
     public void ReleaseAddress(ReadOnlySpan<byte> address)
     {
         if (!address.IsEmpty) State.PerAddress.Release(address);
+    }
+
+    /// <summary>
+    /// The identity maxConnectionsPerKey counts a connection under: the API key the request authenticated with (set
+    /// only on routes that require one), else the verified client certificate; null: neither (not counted; the
+    /// config refuses the limit on routes that require neither).
+    /// </summary>
+    public static string? KeyOf(EdgeServer.Connections.ClientConnection connection) =>
+        connection.ApiKey?.IdText ?? connection.Identity?.Sha256;
+
+    /// <summary>
+    /// Takes a slot of maxConnectionsPerKey for the connection's identity. True with <paramref name="key"/> set: release
+    /// it when the connection ends; true with null: nothing was taken (no limit, or no identity); false: over the limit.
+    /// </summary>
+    public bool TryAdmitKey(EdgeServer.Connections.ClientConnection connection, out string? key)
+    {
+        key = null;
+        if (Config.MaxConnectionsPerKey is not { } max || KeyOf(connection) is not { } identity) return true;
+        if (!State.PerKey.TryAdmit(identity, max)) return false;
+        key = identity;
+        return true;
+    }
+
+    public void ReleaseKey(string? key)
+    {
+        if (key is not null) State.PerKey.Release(key);
     }
 
     public MessageRateLimiter NewMessageLimiter() => new(Config.MessagesPerSecond, Config.MessagesBurst);

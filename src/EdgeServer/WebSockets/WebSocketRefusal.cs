@@ -17,11 +17,13 @@ internal enum WebSocketRefusal : byte
     BackendDeclined,
     /// <summary>The backend's 101 was wrong (accept value, extension, subprotocol): 502.</summary>
     BadBackendHandshake,
+    /// <summary>The route's maxConnectionsPerKey was reached for the request's API key (or client certificate): 429.</summary>
+    PerKeyLimit,
 }
 
 internal static class WebSocketRefusals
 {
-    public const int Count = (int)WebSocketRefusal.BadBackendHandshake + 1;
+    public const int Count = (int)WebSocketRefusal.PerKeyLimit + 1;
 
     public static string Label(WebSocketRefusal refusal) => refusal switch
     {
@@ -31,6 +33,7 @@ internal static class WebSocketRefusals
         WebSocketRefusal.PerIpLimit => "per_ip_limit",
         WebSocketRefusal.OtherProtocol => "other_protocol",
         WebSocketRefusal.BackendDeclined => "backend_declined",
+        WebSocketRefusal.PerKeyLimit => "per_key_limit",
         _ => "bad_backend_handshake",
     };
 }

@@ -91,4 +91,19 @@ public sealed class WebSocketApiConfigTests
     [Fact]
     public void A_route_is_not_both_relay_and_api() =>
         HasError(Api(Keys, routeExtra: "    cluster: api\n    websocket: {enabled: true}\n"), 11, 16, "either a WebSocket relay ('websocket') or a WebSocket API ('webSocketApi')");
+
+    [Fact]
+    public void Max_connections_per_key_binds_when_the_route_requires_an_identity_and_shows_in_the_config_json()
+    {
+        var config = Valid(Api("      maxConnectionsPerKey: 4\n" + Keys, routeExtra: "    cluster: api\n    clientCert: {}\n"));
+        Assert.Equal(4, config.Routes.Single().WebSocketApi!.Limits.MaxConnectionsPerKey);
+        Assert.Contains("\"maxConnectionsPerKey\": 4", EdgeServer.Config.ConfigJson.ToJsonString(config), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Max_connections_per_key_needs_an_api_key_or_client_cert_and_a_positive_count()
+    {
+        HasError(Api("      maxConnectionsPerKey: 4\n" + Keys), 12, 29, "route 'r'", "add 'apiKey' (or 'clientCert')");
+        HasError(Api("      maxConnectionsPerKey: 0\n" + Keys, routeExtra: "    cluster: api\n    clientCert: {}\n"), 13, 29, "'maxConnectionsPerKey'");
+    }
 }

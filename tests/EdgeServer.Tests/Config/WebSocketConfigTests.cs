@@ -22,6 +22,7 @@ public sealed class WebSocketConfigTests
         Assert.Equal(WebSocketConfig.DefaultIdleTimeout, ws.IdleTimeout);
         Assert.Equal(WebSocketConfig.DefaultPingInterval, ws.PingInterval);
         Assert.Null(ws.MaxConnectionsPerIp);
+        Assert.Null(ws.MaxConnectionsPerKey);
         Assert.True(ws.ValidateUtf8);
     }
 
@@ -38,6 +39,20 @@ public sealed class WebSocketConfigTests
     }
 
     [Fact]
+    public void Max_connections_per_key_binds_on_a_route_that_requires_an_identity_and_shows_in_the_config_json()
+    {
+        var config = Valid(Listener + "routes:\n  - {name: ws, cluster: c, clientCert: {}, websocket: {enabled: true, maxConnectionsPerKey: 3}}\n" +
+            "clusters:\n  - {name: c, destinations: [127.0.0.1:9]}\n");
+        Assert.Equal(3, config.Routes[0].WebSocket!.MaxConnectionsPerKey);
+        Assert.Contains("\"maxConnectionsPerKey\": 3", ConfigJson.ToJsonString(config), StringComparison.Ordinal);
+        Assert.Contains("\"maxConnectionsPerKey\": null", ConfigJson.ToJsonString(Valid(Route("{enabled: true}"))), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Max_connections_per_key_on_a_route_without_api_key_or_client_cert_is_refused_at_the_value() =>
+        HasError(Route("{enabled: true, maxConnectionsPerKey: 2}"), 6, 77, "route 'ws'", "'maxConnectionsPerKey'", "add 'apiKey'");
+
+    [Fact]
     public void Unknown_keys_are_errors_with_a_suggestion() =>
         HasError(Route("{enabled: true, maxFrameSize: 1KiB}"), 6, 55, "maxFrameSize", "maxFrameBytes");
 
@@ -51,6 +66,8 @@ public sealed class WebSocketConfigTests
         HasError(Route("{enabled: yes}"), 6, 49, "expected true or false");
         HasError(Route("{enabled: true, maxMessageBytes: -1}"), 6, 72, "must not be negative");
         HasError(Route("{enabled: true, maxConnectionsPerIp: 0}"), 6, 76, "'maxConnectionsPerIp'");
+        HasError(Route("{enabled: true, maxConnectionsPerKey: 0}"), 6, 77, "'maxConnectionsPerKey'");
+        HasError(Route("{enabled: true, maxConnectionsPerKey: many}"), 6, 77, "'maxConnectionsPerKey'");
     }
 
     [Fact]

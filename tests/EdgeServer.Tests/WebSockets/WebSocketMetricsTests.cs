@@ -28,6 +28,8 @@ public sealed class WebSocketMetricsTests
         m.Closed(WebSocketCloseCodes.NormalClosure);
         m.Violation(fromClient: true, WebSocketViolation.UnmaskedClientFrame);
         m.Refused(WebSocketRefusal.PerIpLimit);
+        m.Refused(WebSocketRefusal.PerKeyLimit);
+        m.Refused(WebSocketRefusal.PerKeyLimit);
         var text = Render(m);
 
         Assert.Contains("edge_websocket_connections_open{route=\"chat\"} 1\n", text);
@@ -38,6 +40,7 @@ public sealed class WebSocketMetricsTests
         Assert.Contains("edge_websocket_closes_total{route=\"chat\",code=\"1000\"} 1\n", text);
         Assert.Contains("edge_websocket_violations_total{route=\"chat\",sender=\"client\",kind=\"unmasked_client_frame\"} 1\n", text);
         Assert.Contains("edge_websocket_upgrades_refused_total{route=\"chat\",reason=\"per_ip_limit\"} 1\n", text);
+        Assert.Contains("edge_websocket_upgrades_refused_total{route=\"chat\",reason=\"per_key_limit\"} 2\n", text);
         Assert.Contains("# TYPE edge_websocket_connections_open gauge\n", text);
     }
 

@@ -79,9 +79,23 @@ internal sealed partial class ConfigBinder
             reader.Error(ws.Mark, $"{label}: 'websocket' needs a 'cluster' to relay to; a mock route cannot accept WebSocket connections");
             broken = true;
         }
+        broken |= PerKeyLimitWithoutIdentity(route, label);
         if (name is null || broken || (clusterSeen == mockSeen && route.WebSocketApi?.Cluster is null)) return null;
         Marks.RouteNames.Add(nameMark);
         return route with { Name = name };
+    }
+
+    /// <summary>
+    /// maxConnectionsPerKey counts connections by API key or client certificate: a route that requires neither would
+    /// admit connections it cannot count, and the limit would silently not apply. True when reported.
+    /// </summary>
+    private bool PerKeyLimitWithoutIdentity(RouteConfig route, string label)
+    {
+        var limits = route.WebSocketApi?.Limits ?? (route.WebSocket is { Enabled: true } relay ? relay : null);
+        if (limits?.MaxConnectionsPerKey is null || route.ApiKey is not null || route.ClientCert is not null) return false;
+        reader.Error(limits.MaxConnectionsPerKeyMark,
+            $"{label}: 'maxConnectionsPerKey' counts connections per API key (or client certificate); add 'apiKey' (or 'clientCert') to the route so every connection has one");
+        return true;
     }
 
     private RouteConfig BindMatch(YamlEntry section, RouteConfig route, ref bool broken)

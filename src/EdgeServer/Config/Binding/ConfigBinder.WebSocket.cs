@@ -8,7 +8,7 @@ namespace EdgeServer.Config.Binding;
 internal sealed partial class ConfigBinder
 {
     private static readonly string[] WebSocketKeys =
-        ["enabled", "maxFrameBytes", "maxMessageBytes", "messagesPerSecond", "messagesBurst", "idleTimeout", "pingInterval", "maxConnectionsPerIp", "validateUtf8"];
+        ["enabled", "maxFrameBytes", "maxMessageBytes", "messagesPerSecond", "messagesBurst", "idleTimeout", "pingInterval", "maxConnectionsPerIp", "maxConnectionsPerKey", "validateUtf8"];
 
     /// <summary>The library's hard ceiling: what a 64-bit length could claim is refused long before this.</summary>
     private const long MaxWebSocketSize = 1L << 40;
@@ -34,6 +34,10 @@ internal sealed partial class ConfigBinder
                     if (reader.Duration(e, allowZero: true) is { } ping) ws = ws with { PingInterval = ping }; else ok = false;
                     break;
                 case "maxConnectionsPerIp": if (reader.Int(e, min: 1) is { } perIp) ws = ws with { MaxConnectionsPerIp = perIp }; else ok = false; break;
+                case "maxConnectionsPerKey":
+                    if (reader.Int(e, min: 1) is { } perKey) ws = ws with { MaxConnectionsPerKey = perKey, MaxConnectionsPerKeyMark = reader.MarkOf(e.Value) };
+                    else ok = false;
+                    break;
                 case "validateUtf8": if (reader.Bool(e) is { } utf8) ws = ws with { ValidateUtf8 = utf8 }; else ok = false; break;
             }
         }

@@ -13,7 +13,7 @@ internal sealed partial class ConfigBinder
     private static readonly string[] WebSocketApiKeys =
     [
         "routeSelection", "routes", "cluster", "backendTimeout", "maxQueuedMessages",
-        "maxFrameBytes", "maxMessageBytes", "messagesPerSecond", "messagesBurst", "idleTimeout", "pingInterval", "maxConnectionsPerIp", "validateUtf8",
+        "maxFrameBytes", "maxMessageBytes", "messagesPerSecond", "messagesBurst", "idleTimeout", "pingInterval", "maxConnectionsPerIp", "maxConnectionsPerKey", "validateUtf8",
     ];
     private static readonly string[] WebSocketApiRouteKeys = ["path", "reply"];
 
@@ -64,6 +64,10 @@ internal sealed partial class ConfigBinder
                     if (reader.Duration(e, allowZero: true) is { } ping) limits = limits with { PingInterval = ping }; else ok = false;
                     break;
                 case "maxConnectionsPerIp": if (reader.Int(e, min: 1) is { } perIp) limits = limits with { MaxConnectionsPerIp = perIp }; else ok = false; break;
+                case "maxConnectionsPerKey":
+                    if (reader.Int(e, min: 1) is { } perKey) limits = limits with { MaxConnectionsPerKey = perKey, MaxConnectionsPerKeyMark = reader.MarkOf(e.Value) };
+                    else ok = false;
+                    break;
                 case "validateUtf8": if (reader.Bool(e) is { } utf8) limits = limits with { ValidateUtf8 = utf8 }; else ok = false; break;
             }
         }

@@ -37,6 +37,14 @@ public sealed record WebSocketConfig
     public TimeSpan PingInterval { get; init; } = DefaultPingInterval;
     /// <summary>Open WebSocket connections per client address on this route; null: no limit.</summary>
     public int? MaxConnectionsPerIp { get; init; }
+    /// <summary>
+    /// Open WebSocket connections per client identity on this route: the API key (its id) when the route requires
+    /// one, else the verified client certificate (its SHA-256); null: no limit. A route setting it must require one
+    /// of the two, so every connection it admits has an identity to count.
+    /// </summary>
+    public int? MaxConnectionsPerKey { get; init; }
+    /// <summary>Where maxConnectionsPerKey was set, for the route-level check that an identity is required.</summary>
+    public SourceMark MaxConnectionsPerKeyMark { get; init; }
     public bool ValidateUtf8 { get; init; } = true;
     public SourceMark Mark { get; init; }
 }
