@@ -37,9 +37,16 @@ internal sealed class DuplexPipeStream(IDuplexPipe transport) : Stream
         }
     }
 
+    /// <remarks>
+    /// The token is not passed on: by the time SslStream writes here it has encrypted the records and used up their
+    /// sequence numbers, so a write cancelled now (a WebSocket relay's CancelPendingFlush on the decrypted output
+    /// cancels exactly this call) would drop records the peer can never skip: every later record, close_notify
+    /// included, fails its MAC there ("decryption failed or bad record mac"). A write stuck on a peer that does not
+    /// read ends when the connection is aborted, which completes the transport.
+    /// </remarks>
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> source, CancellationToken cancellationToken = default)
     {
-        var result = await _output.WriteAsync(source, cancellationToken).ConfigureAwait(false);
+        var result = await _output.WriteAsync(source, CancellationToken.None).ConfigureAwait(false);
         if (result.IsCanceled) throw new OperationCanceledException("the transport write was canceled");
     }
 

@@ -51,6 +51,43 @@ public sealed class TlsWebSocketTests : IClassFixture<Pki>
     }
 
     [Fact]
+    public async Task Both_close_handshakes_complete_over_wss_and_the_tls_stream_stays_intact()
+    {
+        // The relay wakes its pumps with CancelPendingFlush when the close handshake ends; on a TLS listener that
+        // once cancelled a write SslStream had already encrypted, so the client's next record failed its MAC.
+        await using var backend = await WsBackend.StartAsync();
+        const string routes = """
+              - name: ws
+                match:
+                  path: /ws/
+                cluster: app
+                websocket: { enabled: true }
+            """;
+        await using var edge = await EdgeInstance.StartAsync(TlsConfigs.Proxy(_pki, backend.Address, mode: "none", routes: routes));
+        for (var i = 0; i < 3; i++)
+        {
+            using var client = new ClientWebSocket();
+            client.Options.RemoteCertificateValidationCallback = (_, _, _, _) => true;
+            await client.ConnectAsync(new Uri($"wss://127.0.0.1:{edge.Endpoint.Port}/ws/echo"), default);
+            await client.SendAsync("x"u8.ToArray(), WebSocketMessageType.Text, true, default);
+            await client.ReceiveAsync(new byte[16], default);
+            await client.CloseAsync(WebSocketCloseStatus.NormalClosure, "client done", default);
+            Assert.Equal(WebSocketCloseStatus.NormalClosure, client.CloseStatus);
+            Assert.Equal("close 1000 client done", backend.NextEnd());
+        }
+
+        using var bye = new ClientWebSocket();
+        bye.Options.RemoteCertificateValidationCallback = (_, _, _, _) => true;
+        await bye.ConnectAsync(new Uri($"wss://127.0.0.1:{edge.Endpoint.Port}/ws/bye"), default);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        Assert.Equal(WebSocketMessageType.Text, (await bye.ReceiveAsync(new byte[64], cts.Token)).MessageType);
+        Assert.Equal(WebSocketMessageType.Close, (await bye.ReceiveAsync(new byte[64], cts.Token)).MessageType);
+        Assert.Equal(4000, (int?)bye.CloseStatus);
+        await bye.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "ok", default);
+        Assert.Equal("close 1000 ok", backend.NextEnd());
+    }
+
+    [Fact]
     public async Task An_idle_wss_relay_holds_no_pipe_block()
     {
         await using var backend = await WsBackend.StartAsync();
