@@ -124,5 +124,22 @@ public sealed class WebSocketPerKeyLimitTests : IDisposable
         Assert.Equal(101, a3.Status);
     }
 
+    [Fact]
+    public async Task A_handshake_the_backend_declines_gives_its_slot_back()
+    {
+        var a = NewKey("tenant-a");
+        ApiKeyStoreWriter.Write(Store, [a.Entry]);
+        await using var backend = await WsBackend.StartAsync();
+        await using var edge = await EdgeInstance.StartAsync(Config(backend.Address, "enabled: true, maxConnectionsPerKey: 1"));
+        for (var i = 0; i < 3; i++)
+        {
+            using var declined = await RawWebSocket.ConnectAsync(edge.Endpoint, "/ws/decline", extraHeaders: $"X-Api-Key: {a.Key}\r\n");
+            Assert.Equal(403, declined.Status);
+        }
+        using var open = await ConnectAsync(edge, a.Key);
+        Assert.Equal(101, open.Status);
+        Assert.Contains("reason=\"backend_declined\"} 3", await AdminClient.GetAsync(edge, "/metrics"));
+    }
+
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 }
