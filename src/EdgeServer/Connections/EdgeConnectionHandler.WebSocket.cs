@@ -113,7 +113,9 @@ internal sealed partial class EdgeConnectionHandler
         // Neither head is read again: an idle relay should hold kilobytes, not the ~80 KiB of two head buffers.
         upstream.Response.ReleaseBuffers();
         connection.ReleaseHeadForRelay();
-        var relay = new WebSocketRelay(connection, upstream, policy, perMessageDeflate);
+        // A plain backend's socket is relayed on directly: its transport's pipes and loops are given up now.
+        var socket = await upstream.DetachSocketAsync();
+        var relay = new WebSocketRelay(connection, upstream, socket, policy, perMessageDeflate);
         policy.Metrics.Opened();
         connection.WebSocket = relay;
         // Shutdown may have begun while the handshake was under way: the relay then closes at once with 1001.
