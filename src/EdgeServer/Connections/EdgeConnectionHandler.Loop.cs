@@ -252,10 +252,29 @@ internal sealed partial class EdgeConnectionHandler
                 entry.ClusterMetrics!.RecordLatency(latency);
                 if (upstream.Response.StatusCode == 101)
                 {
-                    // Only a WebSocket handshake may switch: the relay runs until the connection ends.
-                    result = connection.UpgradePolicy is null
-                        ? Forwarder.SwitchedProtocols(destination, upstream)
-                        : await RelayWebSocketAsync(connection, destination, upstream, latency);
+                    // Only a WebSocket handshake may switch: the relay runs here until the connection ends
+                    // (EdgeConnectionHandler.WebSocket.cs; in this frame, not a nested one an idle relay would keep).
+                    if (connection.UpgradePolicy is null)
+                    {
+                        result = Forwarder.SwitchedProtocols(destination, upstream);
+                        break;
+                    }
+                    if (!AcceptWebSocket(connection, destination, upstream, latency, out var perMessageDeflate, out result)) break;
+                    var relay = StartRelay(connection, upstream, await upstream.DetachSocketAsync(), perMessageDeflate);
+                    bool switched;
+                    try
+                    {
+                        switched = !(await output.FlushAsync()).IsCompleted;
+                    }
+                    catch (Exception)
+                    {
+                        switched = false;
+                    }
+                    if (!switched) relay.RequestStop(0, Protocol.WebSockets.WebSocketCloseCodes.GoingAway, "client closed the connection");
+                    var toClient = relay.PumpAsync(fromClient: false);
+                    await relay.PumpAsync(fromClient: true);
+                    await toClient;
+                    result = EndRelay(connection, destination, upstream, relay, result);
                     break;
                 }
 

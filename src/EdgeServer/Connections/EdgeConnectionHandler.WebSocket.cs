@@ -4,6 +4,7 @@ using EdgeServer.Protocol.Http1;
 using EdgeServer.Protocol.WebSockets;
 using EdgeServer.Runtime;
 using EdgeServer.Upstream;
+using EdgeServer.Upstream.Transport;
 using EdgeServer.WebSockets;
 
 namespace EdgeServer.Connections;
@@ -101,21 +102,23 @@ internal sealed partial class EdgeConnectionHandler
 
     /// <summary>
     /// The backend answered 101 to a forwarded WebSocket handshake: verify it (a bad one is 502 and both connections
-    /// close), send it on, relay frames both ways until the connection ends, and give the upstream connection up
-    /// (an upgraded connection never returns to the pool).
+    /// close: false, with <paramref name="result"/> to answer) or write it to the client (not flushed; its length is
+    /// in <paramref name="result"/>'s BytesOut). The relay itself then runs in the request loop (ServeAsync), between
+    /// <see cref="StartRelay"/> and <see cref="EndRelay"/>: one state machine less held by every idle relay.
     /// </summary>
-    private static async Task<ForwardResult> RelayWebSocketAsync(ClientConnection connection, Destination destination, UpstreamConnection upstream, TimeSpan latency)
+    private static bool AcceptWebSocket(ClientConnection connection, Destination destination, UpstreamConnection upstream, TimeSpan latency,
+        out bool perMessageDeflate, out ForwardResult result)
     {
         var policy = connection.UpgradePolicy!;
         connection.UpgradeCounted = true;
-        var error = WebSocketHandshake.ValidateResponse(connection.Head, upstream.Response, out var perMessageDeflate);
+        var error = WebSocketHandshake.ValidateResponse(connection.Head, upstream.Response, out perMessageDeflate);
         if (error != WebSocketHandshakeError.None)
         {
             policy.Metrics.Refused(WebSocketRefusal.BadBackendHandshake);
             upstream.Abort();
             destination.Release(upstream, reusable: false);
             destination.ReportFailure();
-            return new ForwardResult
+            result = new ForwardResult
             {
                 Status = 502,
                 KeepAlive = false,
@@ -123,6 +126,7 @@ internal sealed partial class EdgeConnectionHandler
                 UpstreamLatency = latency,
                 Error = WebSocketHandshakeErrors.Reason(error),
             };
+            return false;
         }
         destination.ReportSuccess();
         connection.DisarmClientTimeout();
@@ -132,39 +136,47 @@ internal sealed partial class EdgeConnectionHandler
         // Neither head is read again: an idle relay should hold kilobytes, not the ~80 KiB of two head buffers.
         upstream.Response.ReleaseBuffers();
         connection.ReleaseHeadForRelay();
-        var relay = new WebSocketRelay(connection, upstream, policy, perMessageDeflate);
+        result = new ForwardResult
+        {
+            Status = 101,
+            ResponseStarted = true,
+            KeepAlive = false,
+            BytesOut = headBytes,
+            Upstream = destination.AddressText,
+            UpstreamLatency = latency,
+        };
+        return true;
+    }
+
+    /// <summary>
+    /// The relay for an accepted handshake, on <paramref name="socket"/> when the upstream's socket was detached from
+    /// its transport (a plain backend: no upstream pipes or loops from now on), else on the transport's pipes (TLS).
+    /// </summary>
+    private static WebSocketRelay StartRelay(ClientConnection connection, UpstreamConnection upstream, DetachedSocket? socket, bool perMessageDeflate)
+    {
+        var policy = connection.UpgradePolicy!;
+        var relay = new WebSocketRelay(connection, upstream, socket, policy, perMessageDeflate);
         policy.Metrics.Opened();
         connection.WebSocket = relay;
         // Shutdown may have begun while the handshake was under way: the relay then closes at once with 1001.
         if (connection.CloseRequested) relay.OnCloseRequested();
-        bool sent;
-        try
-        {
-            sent = !(await connection.Output.FlushAsync()).IsCompleted;
-        }
-        catch (Exception)
-        {
-            sent = false;
-        }
-        if (!sent) relay.RequestStop(0, WebSocketCloseCodes.GoingAway, "client closed the connection");
-        var toClient = relay.PumpAsync(fromClient: false);
-        await relay.PumpAsync(fromClient: true);
-        await toClient;
+        return relay;
+    }
+
+    /// <summary>Both pumps have ended: count the close, give the upstream connection up (an upgraded one never returns to the pool).</summary>
+    private static ForwardResult EndRelay(ClientConnection connection, Destination destination, UpstreamConnection upstream, WebSocketRelay relay, ForwardResult accepted)
+    {
+        var policy = connection.UpgradePolicy!;
         connection.WebSocket = null;
         connection.ReleaseUpgradeSlot();
         policy.Metrics.Closed(relay.CloseCode);
         connection.WebSocketCloseCode = relay.CloseCode;
         upstream.Abort();
         destination.Release(upstream, reusable: false);
-        return new ForwardResult
+        return accepted with
         {
-            Status = 101,
-            ResponseStarted = true,
-            KeepAlive = false,
-            BytesOut = headBytes + relay.BytesToClient,
+            BytesOut = accepted.BytesOut + relay.BytesToClient,
             BodyBytesIn = relay.BytesFromClient,
-            Upstream = destination.AddressText,
-            UpstreamLatency = latency,
             Error = relay.Error,
         };
     }

@@ -38,9 +38,13 @@ internal static class SocketConnector
     private static async ValueTask<Socket> ConnectOneAsync(IPEndPoint endpoint, CancellationToken cancellationToken)
     {
         var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        // Not Socket.ConnectAsync(EndPoint, CancellationToken): it keeps its SocketAsyncEventArgs (~300 B) on the socket
+        // for later receives, which our transports never make through it; every pooled connection and every relayed
+        // WebSocket would hold one for nothing.
+        using var connect = new ConnectOperation(endpoint);
         try
         {
-            await socket.ConnectAsync(endpoint, cancellationToken).ConfigureAwait(false);
+            await connect.RunAsync(socket, cancellationToken).ConfigureAwait(false);
             return socket;
         }
         catch
@@ -48,5 +52,32 @@ internal static class SocketConnector
             socket.Dispose();
             throw;
         }
+    }
+
+    /// <summary>One connect with event args of its own, disposed once connected.</summary>
+    private sealed class ConnectOperation : SocketAsyncEventArgs
+    {
+        private readonly TaskCompletionSource _completed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public ConnectOperation(IPEndPoint endpoint) : base(unsafeSuppressExecutionContextFlow: true)
+        {
+            RemoteEndPoint = endpoint;
+        }
+
+        public async Task RunAsync(Socket socket, CancellationToken cancellationToken)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (socket.ConnectAsync(this))
+            {
+                await using (cancellationToken.UnsafeRegister(static state => Socket.CancelConnectAsync((SocketAsyncEventArgs)state!), this))
+                {
+                    await _completed.Task.ConfigureAwait(false);
+                }
+            }
+            cancellationToken.ThrowIfCancellationRequested();
+            if (SocketError != SocketError.Success) throw new SocketException((int)SocketError);
+        }
+
+        protected override void OnCompleted(SocketAsyncEventArgs e) => _completed.TrySetResult();
     }
 }

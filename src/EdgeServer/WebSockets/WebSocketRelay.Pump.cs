@@ -5,7 +5,8 @@ using EdgeServer.Protocol.WebSockets;
 namespace EdgeServer.WebSockets;
 
 // The two directions: read, inspect, forward exactly the inspected bytes, flush; one async method per direction,
-// started once per connection, with the work in the synchronous Step.
+// started once per connection, with the work in synchronous steps shared by both paths. This file has those steps
+// and the pipe path (a TLS backend: the upstream transport's pipes); WebSocketRelay.Straight.cs has the socket path.
 internal sealed partial class WebSocketRelay
 {
     private enum PumpStep : byte
@@ -15,11 +16,26 @@ internal sealed partial class WebSocketRelay
         Stop,
     }
 
+    private enum RelaySignal : byte
+    {
+        None,
+        Ping,
+        Stop,
+    }
+
+    /// <summary>The longest control frame the edge writes: a masked close with the longest reason.</summary>
+    private const int MaxOwnFrame = 6 + 2 + WebSocketFrameWriter.MaxCloseReasonBytes;
+
     /// <summary>
     /// Relays one direction until the connection stops, then writes that direction's receiver its close frame if it
     /// is owed one. Never throws: a transport failure is an end of the connection like any other.
     /// </summary>
-    public async Task PumpAsync(bool fromClient)
+    public Task PumpAsync(bool fromClient) =>
+        _socket is not { } socket ? PipePumpAsync(fromClient)
+        : fromClient ? ClientToSocketAsync(socket)
+        : SocketToClientAsync(socket);
+
+    private async Task PipePumpAsync(bool fromClient)
     {
         var source = Source(fromClient);
         var destination = Destination(fromClient);
@@ -75,30 +91,48 @@ internal sealed partial class WebSocketRelay
         if (read.IsCanceled)
         {
             source.AdvanceTo(buffer.Start);
-            return Signals(fromClient, destination);
+            return Signals(fromClient) switch
+            {
+                RelaySignal.Stop => PumpStep.Stop,
+                RelaySignal.Ping => WritePing(fromClient, destination),
+                _ => PumpStep.ReadAgain,
+            };
         }
 
-        ref var inspector = ref fromClient ? ref _fromClient : ref _fromUpstream;
-        ref var events = ref fromClient ? ref _clientEvents : ref _upstreamEvents;
-        if (!buffer.IsEmpty) Volatile.Write(ref fromClient ? ref _lastFromClient : ref _lastFromUpstream, Environment.TickCount64);
-        events.Now = Stopwatch.GetTimestamp();
-        var status = inspector.Inspect(buffer, ref events, out var consumed);
+        var status = Inspect(fromClient, buffer, out var consumed);
         if (consumed > 0)
         {
             foreach (var segment in buffer.Slice(0, consumed))
             {
                 destination.Write(segment.Span);
             }
-            if (fromClient) BytesFromClient += consumed;
-            else BytesToClient += consumed;
         }
+        source.AdvanceTo(buffer.GetPosition(consumed), buffer.End);
+        return AfterInspect(fromClient, status, read.IsCompleted, consumed);
+    }
+
+    /// <summary>Inspects what the sender sent: activity time, counters and metrics; the caller forwards the consumed bytes.</summary>
+    private WebSocketInspectStatus Inspect(bool fromClient, in ReadOnlySequence<byte> buffer, out long consumed)
+    {
+        ref var inspector = ref fromClient ? ref _fromClient : ref _fromUpstream;
+        ref var events = ref fromClient ? ref _clientEvents : ref _upstreamEvents;
+        if (!buffer.IsEmpty) Volatile.Write(ref fromClient ? ref _lastFromClient : ref _lastFromUpstream, Environment.TickCount64);
+        events.Now = Stopwatch.GetTimestamp();
+        var status = inspector.Inspect(buffer, ref events, out consumed);
+        if (fromClient) BytesFromClient += consumed;
+        else BytesToClient += consumed;
         _policy.Metrics.AddTraffic(fromClient, events.Frames, consumed);
         events.Frames = 0;
         NoteClose(events.CloseCode);
-        source.AdvanceTo(buffer.GetPosition(consumed), buffer.End);
+        return status;
+    }
 
+    /// <summary>What comes after forwarding an inspection's consumed bytes: a violation, the sender's end, the end of the close handshake.</summary>
+    private PumpStep AfterInspect(bool fromClient, WebSocketInspectStatus status, bool sourceEnded, long consumed)
+    {
         if (status == WebSocketInspectStatus.Violation)
         {
+            ref readonly var inspector = ref fromClient ? ref _fromClient : ref _fromUpstream;
             var violation = inspector.Violation;
             var code = inspector.CloseCode;
             _policy.Metrics.Violation(fromClient, violation);
@@ -106,7 +140,7 @@ internal sealed partial class WebSocketRelay
             RequestStop(code, code, $"{sender}: {WebSocketViolations.Reason(violation)}");
             return PumpStep.Stop;
         }
-        if (read.IsCompleted)
+        if (sourceEnded)
         {
             SourceGone(fromClient);
             return PumpStep.Stop;
@@ -122,23 +156,32 @@ internal sealed partial class WebSocketRelay
         return consumed > 0 ? PumpStep.Flush : PumpStep.ReadAgain;
     }
 
-    /// <summary>A cancelled read: stop, drain, or a ping the heartbeat asked this pump to send.</summary>
-    private PumpStep Signals(bool fromClient, PipeWriter destination)
+    /// <summary>A woken pump: stop, drain, or a ping the heartbeat asked this pump to send (counted here).</summary>
+    private RelaySignal Signals(bool fromClient)
     {
-        if (IsStopping) return PumpStep.Stop;
+        if (IsStopping) return RelaySignal.Stop;
         if (_client.CloseRequested)
         {
             OnCloseRequested();
-            return PumpStep.Stop;
+            return RelaySignal.Stop;
         }
-        if (Interlocked.Exchange(ref fromClient ? ref _pingUpstream : ref _pingClient, 0) == 0) return PumpStep.ReadAgain;
+        if (Interlocked.Exchange(ref fromClient ? ref _pingUpstream : ref _pingClient, 0) == 0) return RelaySignal.None;
         // The receiver of this direction must be between frames and not yet closed for a frame of ours to fit in.
         ref readonly var seen = ref fromClient ? ref _fromClient : ref _fromUpstream;
-        if (!seen.AtFrameBoundary || seen.IsClosed) return PumpStep.ReadAgain;
-        var mask = fromClient ? WebSocketMask.Random() : WebSocketMask.None;
-        WebSocketFrameWriter.WritePing(destination, default, mask);
+        if (!seen.AtFrameBoundary || seen.IsClosed) return RelaySignal.None;
         if (!fromClient) BytesToClient += WebSocketFrameWriter.GetFrameLength(0, masked: false);
         _policy.Metrics.EdgePing();
+        return RelaySignal.Ping;
+    }
+
+    /// <summary>An edge ping, masked toward the upstream (the edge is its client there).</summary>
+    private static int PingFrame(bool fromClient, Span<byte> frame) =>
+        WebSocketFrameWriter.WriteFrame(frame, WebSocketOpcode.Ping, fin: true, default, fromClient ? WebSocketMask.Random() : WebSocketMask.None);
+
+    private static PumpStep WritePing(bool fromClient, PipeWriter destination)
+    {
+        Span<byte> frame = stackalloc byte[MaxOwnFrame];
+        destination.Write(frame[..PingFrame(fromClient, frame)]);
         return PumpStep.Flush;
     }
 
@@ -171,29 +214,46 @@ internal sealed partial class WebSocketRelay
     /// <summary>Writes this direction's receiver the close frame <see cref="RequestStop"/> decided, if it can take one.</summary>
     private bool WriteOwedClose(bool fromClient, PipeWriter destination)
     {
-        // RequestStop's winner may still be writing the codes (it publishes _stopping = 1 after them).
-        var spin = new SpinWait();
-        while (Volatile.Read(ref _stopping) == 2) spin.SpinOnce();
-        var code = fromClient ? _closeToUpstream : _closeToClient;
-        if (code == 0 || Volatile.Read(ref _aborted) != 0) return false;
-        ref readonly var seen = ref fromClient ? ref _fromClient : ref _fromUpstream;
-        // Mid-frame (or after a text frame that turned out not to be UTF-8 was partly sent) a close frame would be read as
-        // payload; after a close the receiver expects nothing more. It is then only disconnected.
-        if (!seen.AtFrameBoundary || seen.ViolatingFramePartlyForwarded || seen.IsClosed) return false;
-        Span<byte> reason = stackalloc byte[WebSocketFrameWriter.MaxCloseReasonBytes];
-        var length = CloseReason(code, reason);
-        var mask = fromClient ? WebSocketMask.Random() : WebSocketMask.None;
+        Span<byte> frame = stackalloc byte[MaxOwnFrame];
+        var length = OwedClose(fromClient, frame, out var code);
+        if (length == 0) return false;
         try
         {
-            WebSocketFrameWriter.WriteClose(destination, code, reason[..length], mask);
+            destination.Write(frame[..length]);
         }
         catch (InvalidOperationException)
         {
             return false; // the pipe was completed under us (the transport is gone)
         }
-        if (!fromClient) BytesToClient += WebSocketFrameWriter.GetFrameLength(2 + length, masked: false);
-        NoteClose(code);
+        CountOwnClose(fromClient, code, length);
         return true;
+    }
+
+    /// <summary>
+    /// The close frame this direction's receiver is owed once the connection stops, in <paramref name="frame"/>
+    /// (<see cref="MaxOwnFrame"/> bytes); 0 when it gets none.
+    /// </summary>
+    private int OwedClose(bool fromClient, Span<byte> frame, out ushort code)
+    {
+        // RequestStop's winner may still be writing the codes (it publishes _stopping = 1 after them).
+        var spin = new SpinWait();
+        while (Volatile.Read(ref _stopping) == 2) spin.SpinOnce();
+        code = fromClient ? _closeToUpstream : _closeToClient;
+        if (code == 0 || Volatile.Read(ref _aborted) != 0) return 0;
+        ref readonly var seen = ref fromClient ? ref _fromClient : ref _fromUpstream;
+        // Mid-frame (or after a text frame that turned out not to be UTF-8 was partly sent) a close frame would be read as
+        // payload; after a close the receiver expects nothing more. It is then only disconnected.
+        if (!seen.AtFrameBoundary || seen.ViolatingFramePartlyForwarded || seen.IsClosed) return 0;
+        Span<byte> reason = stackalloc byte[WebSocketFrameWriter.MaxCloseReasonBytes];
+        var length = CloseReason(code, reason);
+        var mask = fromClient ? WebSocketMask.Random() : WebSocketMask.None;
+        return WebSocketFrameWriter.WriteClose(frame, code, reason[..length], mask);
+    }
+
+    private void CountOwnClose(bool fromClient, ushort code, int frameLength)
+    {
+        if (!fromClient) BytesToClient += frameLength;
+        NoteClose(code);
     }
 
     /// <summary>The close reason: why the edge ended it, ASCII, cut to what a close frame holds.</summary>

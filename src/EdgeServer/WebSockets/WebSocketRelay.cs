@@ -2,6 +2,7 @@ using System.IO.Pipelines;
 using EdgeServer.Connections;
 using EdgeServer.Protocol.WebSockets;
 using EdgeServer.Upstream;
+using EdgeServer.Upstream.Transport;
 using Microsoft.AspNetCore.Connections;
 
 namespace EdgeServer.WebSockets;
@@ -23,8 +24,13 @@ namespace EdgeServer.WebSockets;
 /// not read gets <see cref="CloseTimeoutMs"/> before both transports are aborted.
 /// </para>
 /// <para>
-/// Memory: an idle relay holds this object and the two pumps' suspended state machines; the pipes hold no buffer
-/// (both transports wait for data with zero-byte receives before renting one).
+/// A plain-TCP backend's socket is taken over after the 101 (<see cref="DetachedSocket"/>): the pumps then read and
+/// write it directly (WebSocketRelay.Straight.cs), with no upstream pipes or loops, receiving into the client's
+/// output pipe and sending from the client's input pipe. A TLS backend keeps its transport's pipes (WebSocketRelay.Pump.cs).
+/// </para>
+/// <para>
+/// Memory: an idle relay holds this object and the two pumps' suspended state machines; no buffer (the client's
+/// transport and the upstream socket, or the TLS backend's transport, wait for data with zero-byte receives).
 /// </para>
 /// </remarks>
 internal sealed partial class WebSocketRelay
@@ -34,6 +40,7 @@ internal sealed partial class WebSocketRelay
 
     private readonly ClientConnection _client;
     private readonly UpstreamConnection _upstream;
+    private readonly DetachedSocket? _socket; // the straight path; null: the upstream transport's pipes
     private readonly WebSocketPolicy _policy;
     private WebSocketFrameInspector _fromClient;
     private WebSocketFrameInspector _fromUpstream;
@@ -55,10 +62,12 @@ internal sealed partial class WebSocketRelay
     private int _closeCode;            // first close code seen or sent, for the log and metrics
     private string? _error;
 
-    public WebSocketRelay(ClientConnection client, UpstreamConnection upstream, WebSocketPolicy policy, bool perMessageDeflate)
+    /// <param name="socket">The upstream socket when it was detached from its transport (plain TCP); null to relay on the transport's pipes.</param>
+    public WebSocketRelay(ClientConnection client, UpstreamConnection upstream, DetachedSocket? socket, WebSocketPolicy policy, bool perMessageDeflate)
     {
         _client = client;
         _upstream = upstream;
+        _socket = socket;
         _policy = policy;
         _fromClient = new WebSocketFrameInspector(policy.Options(WebSocketPeer.Client, perMessageDeflate));
         _fromUpstream = new WebSocketFrameInspector(policy.Options(WebSocketPeer.Server, perMessageDeflate));
@@ -119,7 +128,7 @@ internal sealed partial class WebSocketRelay
         {
             Volatile.Write(ref _lastPingToClient, now);
             Volatile.Write(ref _pingClient, 1);
-            _upstream.Input.CancelPendingRead();   // the upstream-to-client pump writes to the client
+            WakeUpstreamReader();   // the upstream-to-client pump writes to the client
         }
         if (now - Math.Max(fromUpstream, Volatile.Read(ref _lastPingToUpstream)) >= ping)
         {
@@ -135,10 +144,20 @@ internal sealed partial class WebSocketRelay
 
     private void Wake()
     {
+        // Readers first: a pump parked on a read runs on from here (inline) and writes its close before the flushes
+        // are cancelled; a flush cancelled while none is pending cancels the next one, and on a TLS listener that
+        // one would lose an encrypted record (the client then fails the connection with a bad record MAC).
         _client.Input.CancelPendingRead();
-        _upstream.Input.CancelPendingRead();
+        WakeUpstreamReader();
         _client.Output.CancelPendingFlush();
-        _upstream.Output.CancelPendingFlush();
+        // A send straight on the socket cannot be cancelled: it ends when the upstream takes the bytes or at Abort.
+        if (_socket is null) _upstream.Output.CancelPendingFlush();
+    }
+
+    private void WakeUpstreamReader()
+    {
+        if (_socket is { } socket) socket.Wake();
+        else _upstream.Input.CancelPendingRead();
     }
 
     /// <summary>A side that will not take our close frame: cut both transports so the pumps end.</summary>

@@ -13,17 +13,25 @@ namespace EdgeServer.Upstream.Transport;
 /// the reader's next read rethrows. Each loop is one async method started once per connection, so
 /// steady-state receives and sends allocate nothing.
 /// </summary>
+/// <remarks>
+/// The receive loop waits with <see cref="SocketReadiness"/> (a zero-byte receive, no buffer held) and then
+/// takes what is there with a non-blocking receive into a rented block. Because that wait can be woken, the
+/// loops can be stopped without closing the socket: <see cref="DetachAsync"/> hands the socket to a caller that
+/// reads and writes it directly from then on (a WebSocket relay after its 101), and gives the pipes back.
+/// </remarks>
 internal sealed class SocketPipeConnection : IUpstreamTransport
 {
     private readonly Socket _socket;
     private readonly Pipe _input;
     private readonly Pipe _output;
-    private readonly SocketOperation _receive = new();
+    private readonly SocketReadiness _readiness = new();
     private readonly SocketOperation _send = new();
     private readonly List<ArraySegment<byte>> _sendList = [];
     private readonly Task _receiving;
     private readonly Task _sending;
     private int _aborted;
+    private int _detaching;
+    private bool _receiveEnded; // the receive loop completed Input itself (end of stream, error, abort)
 
     /// <param name="pool">The process-wide <see cref="BlockMemoryPool.Shared"/> unless a test needs its own to count blocks.</param>
     public SocketPipeConnection(Socket socket, BlockMemoryPool? pool = null)
@@ -38,6 +46,8 @@ internal sealed class SocketPipeConnection : IUpstreamTransport
     public SocketPipeConnection(Socket socket, PipeOptions input, PipeOptions output)
     {
         _socket = socket;
+        // Receives after a readiness wait must never block the thread; sends stay asynchronous (SocketOperation).
+        socket.Blocking = false;
         _input = new Pipe(input);
         _output = new Pipe(output);
         _receiving = ReceiveLoopAsync();
@@ -72,8 +82,31 @@ internal sealed class SocketPipeConnection : IUpstreamTransport
         await _sending.ConfigureAwait(false);
         _input.Reader.Complete();
         _output.Writer.Complete();
-        _receive.Dispose();
+        if (Volatile.Read(ref _detaching) == 0) _readiness.Dispose();
         _send.Dispose();
+    }
+
+    /// <summary>
+    /// Stops both loops without closing the socket and hands it over: from now on the caller alone reads and writes
+    /// it (<see cref="DetachedSocket"/>). Bytes already received stay readable from <see cref="Input"/> (its writer is
+    /// completed: <see cref="DetachedSocket.EndedBeforeDetach"/> says whether the peer had really ended); the caller
+    /// completes that reader once it has taken them, which gives the pipe's blocks back. Call once, with no read or
+    /// flush of the pipes pending.
+    /// </summary>
+    public async ValueTask<DetachedSocket> DetachAsync()
+    {
+        Volatile.Write(ref _detaching, 1);
+        _readiness.Wake();                  // a receive loop waiting for bytes
+        _input.Writer.CancelPendingFlush(); // one waiting for the reader to make room
+        _output.Reader.CancelPendingRead(); // the send loop waiting for bytes to send
+        await _receiving.ConfigureAwait(false);
+        await _sending.ConfigureAwait(false);
+        var ended = _receiveEnded;
+        if (!ended) await _input.Writer.CompleteAsync().ConfigureAwait(false);
+        await _output.Reader.CompleteAsync().ConfigureAwait(false);
+        await _output.Writer.CompleteAsync().ConfigureAwait(false);
+        _send.Dispose();
+        return new DetachedSocket(_socket, _readiness, _input.Reader, ended);
     }
 
     private async Task ReceiveLoopAsync()
@@ -87,18 +120,27 @@ internal sealed class SocketPipeConnection : IUpstreamTransport
             {
                 if (drained)
                 {
-                    // Zero-byte receive: wait for data holding no buffer, so idle pooled connections
-                    // (parked here between requests) pin no 32 KiB block.
-                    await _receive.ReceiveAsync(_socket, Memory<byte>.Empty).ConfigureAwait(false);
+                    // Zero-byte wait: wait for data holding no buffer, so idle pooled connections
+                    // (parked here between requests) pin no 32 KiB block. Only DetachAsync wakes it.
+                    var ready = await _readiness.WaitAsync(_socket).ConfigureAwait(false);
+                    if (Volatile.Read(ref _detaching) != 0) return;
+                    if (!ready) continue;
                 }
                 var buffer = writer.GetMemory(BlockMemoryPool.BlockSize);
-                var received = await _receive.ReceiveAsync(_socket, buffer).ConfigureAwait(false);
+                var received = _socket.Receive(buffer.Span, SocketFlags.None, out var status);
+                if (status == SocketError.WouldBlock)
+                {
+                    drained = true;
+                    continue;
+                }
+                if (status != SocketError.Success) throw new SocketException((int)status);
                 if (received == 0) break; // FIN: the peer sends nothing more
                 writer.Advance(received);
                 // A full buffer means more is likely queued in the kernel: read again at once instead of
                 // paying a zero-byte wait for data that is already there.
                 drained = received < buffer.Length;
                 var flush = await writer.FlushAsync().ConfigureAwait(false);
+                if (flush.IsCanceled && Volatile.Read(ref _detaching) != 0) return;
                 if (flush.IsCompleted || flush.IsCanceled) break;
             }
         }
@@ -117,6 +159,7 @@ internal sealed class SocketPipeConnection : IUpstreamTransport
         // After our own abort the socket may report a clean end or any error; either way the reader must
         // see an abort, not a backend that finished its response.
         if (Volatile.Read(ref _aborted) != 0) error = new ConnectionAbortedException("upstream connection aborted by the proxy");
+        _receiveEnded = true;
         await writer.CompleteAsync(error).ConfigureAwait(false);
     }
 
@@ -129,7 +172,8 @@ internal sealed class SocketPipeConnection : IUpstreamTransport
             while (true)
             {
                 var result = await reader.ReadAsync().ConfigureAwait(false);
-                if (result.IsCanceled) break; // only Abort cancels
+                var detaching = Volatile.Read(ref _detaching) != 0;
+                if (result.IsCanceled && !detaching) break; // Abort
                 var buffer = result.Buffer;
                 // Sends inline in this one loop (no async helper): a helper's state machine would be
                 // boxed again for every send that has to wait for the socket.
@@ -155,6 +199,7 @@ internal sealed class SocketPipeConnection : IUpstreamTransport
                     buffer = buffer.Slice(sent);
                 }
                 reader.AdvanceTo(result.Buffer.End);
+                if (detaching) return; // everything written before DetachAsync has been sent
                 if (result.IsCompleted) break;
             }
         }

@@ -80,6 +80,71 @@ public sealed class SocketPipeConnectionTests
         await WaitUntilAsync(() => pool.Leased == 0);
     }
 
+    [Fact]
+    public async Task Detach_hands_the_socket_over_with_the_unread_bytes_and_gives_every_block_back()
+    {
+        var pool = new BlockMemoryPool();
+        var (ours, peer) = await ConnectedPairAsync();
+        using var _ = peer;
+        var connection = new SocketPipeConnection(ours, pool);
+        await peer.SendAsync("abc"u8.ToArray());
+        // Looked at but not consumed, as a response head reader leaves the bytes behind a 101.
+        var seen = await connection.Input.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        connection.Input.AdvanceTo(seen.Buffer.Start, seen.Buffer.End);
+
+        var detached = await connection.DetachAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.False(detached.EndedBeforeDetach);
+        var received = detached.TakeReceived()!;
+        Assert.Null(detached.TakeReceived());
+        Assert.True(received.TryRead(out var rest));
+        Assert.Equal("abc"u8.ToArray(), rest.Buffer.ToArray());
+        received.AdvanceTo(rest.Buffer.End);
+        received.Complete();
+        Assert.Equal(0, pool.Leased);
+
+        // The loops are gone: what the peer sends now is read from the socket directly, and what we send reaches it.
+        await peer.SendAsync("def"u8.ToArray());
+        Assert.True(await detached.WaitAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10)));
+        var buffer = new byte[16];
+        Assert.Equal(3, detached.Receive(buffer));
+        Assert.Equal("def"u8.ToArray(), buffer[..3]);
+        Assert.Equal(-1, detached.Receive(buffer)); // nothing more there: no wait on a non-blocking socket
+        Assert.Equal(3, detached.TrySend("xyz"u8));
+        var echoed = new byte[3];
+        Assert.Equal(3, await peer.ReceiveAsync(echoed));
+        Assert.Equal("xyz"u8.ToArray(), echoed);
+
+        peer.Shutdown(SocketShutdown.Send);
+        Assert.True(await detached.WaitAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(0, detached.Receive(buffer));
+        await detached.DisposeAsync();
+        Assert.Equal(0, await peer.ReceiveAsync(new byte[1])); // disposal closed the socket
+    }
+
+    [Fact]
+    public async Task Detach_after_the_peer_ended_says_so_and_keeps_its_last_bytes()
+    {
+        var (ours, peer) = await ConnectedPairAsync();
+        using var _ = peer;
+        var connection = new SocketPipeConnection(ours);
+        await peer.SendAsync("last"u8.ToArray());
+        peer.Shutdown(SocketShutdown.Send);
+        ReadResult seen;
+        do
+        {
+            seen = await connection.Input.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+            connection.Input.AdvanceTo(seen.Buffer.Start, seen.Buffer.End);
+        } while (!seen.IsCompleted);
+
+        var detached = await connection.DetachAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.True(detached.EndedBeforeDetach);
+        var received = detached.TakeReceived()!;
+        Assert.True(received.TryRead(out var rest));
+        Assert.Equal("last"u8.ToArray(), rest.Buffer.ToArray());
+        received.Complete();
+        await detached.DisposeAsync();
+    }
+
     private static async Task WaitUntilAsync(Func<bool> condition)
     {
         for (var i = 0; i < 200 && !condition(); i++) await Task.Delay(10);
