@@ -274,6 +274,7 @@ internal sealed partial class EdgeConnectionHandler
                     var toClient = relay.PumpAsync(fromClient: false);
                     await relay.PumpAsync(fromClient: true);
                     await toClient;
+                    await relay.LingerAsync(input);
                     result = EndRelay(connection, destination, upstream, relay, result);
                     break;
                 }

@@ -115,6 +115,24 @@ internal sealed class RawWebSocket : IDisposable
         catch (SocketException) { return true; }
     }
 
+    /// <summary>How the server ended the connection after what was read: "eof" (FIN), "reset", or "timeout".</summary>
+    public async Task<string> ReadEndAsync(int timeoutSeconds = 10)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(timeoutSeconds));
+        try
+        {
+            while (true)
+            {
+                if (await _socket.ReceiveAsync(new byte[4096], SocketFlags.None, cts.Token) == 0) return "eof";
+            }
+        }
+        catch (OperationCanceledException) { return "timeout"; }
+        catch (SocketException ex) { return $"reset ({ex.SocketErrorCode})"; }
+    }
+
+    /// <summary>Half-closes: the server reads the end of the stream, this side can still read.</summary>
+    public void ShutdownSend() => _socket.Shutdown(SocketShutdown.Send);
+
     private bool TryParse(out Frame? frame)
     {
         frame = null;

@@ -38,6 +38,27 @@ public sealed class WebSocketViolationTests
     }
 
     [Fact]
+    public async Task A_client_still_sending_after_the_edges_1009_gets_a_clean_end_not_a_reset()
+    {
+        // Lingering close: the edge refuses the frame at its header and sends 1009 while the client is still sending
+        // the payload. Had the edge closed its socket with those bytes unread, the kernel would answer them with a
+        // reset (the client's send fails, or its next read, and a close frame not yet read is lost with it).
+        await using var backend = await WsBackend.StartAsync();
+        await using var edge = await EdgeInstance.StartAsync(WsConfigs.Relay(backend.Address, "enabled: true, maxMessageBytes: 64KiB"));
+        using var ws = await RawWebSocket.ConnectAsync(edge.Endpoint, "/ws/echo");
+        // More than Kestrel's input pipe takes ahead of the application (1 MiB), so bytes stay in the kernel.
+        var frame = RawWebSocket.ClientFrame(2, new byte[4 * 1024 * 1024]);
+        await ws.SendRawAsync(frame[..14]); // 2 + 8 length bytes + the mask: enough to judge the size
+        var close = await ws.ReadUntilCloseAsync();
+        Assert.Equal(1009, close!.CloseCode);
+
+        await ws.SendRawAsync(frame[14..]);
+        ws.ShutdownSend();
+        Assert.Equal("eof", await ws.ReadEndAsync());
+        Assert.StartsWith("close 1009", backend.NextEnd());
+    }
+
+    [Fact]
     public async Task Invalid_utf8_text_closes_both_sides_with_1007()
     {
         await using var backend = await WsBackend.StartAsync();
