@@ -40,7 +40,7 @@ for round in $(seq "$rounds"); do
       WARMUP=${WARMUP:-15} DURATION=${DURATION:-10} OUT_DIR="$run" "$shared/bench/compare.sh" >"$run.log" 2>&1 || true
     row=$(awk -F'\t' '$1=="plain-ka" && $2=="edge"' "$run/results.tsv" 2>/dev/null || true)
     rps=$(cut -f3 <<<"$row"); cpu=$(cut -f9 <<<"$row")
-    non2xx=$(grep -h 'Non-2xx' "$run/raw/"*edge* 2>/dev/null | awk '{print $NF}' | head -1)
+    non2xx=$(grep -h 'Non-2xx' "$run/raw/"*edge* 2>/dev/null | awk '{print $NF}' | head -1 || true)
     us=$(awk -v r="${rps:-0}" -v c="${cpu:-0}" 'BEGIN { if (r > 0) printf "%.2f", c * 10000 / r; else print "" }')
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$cfg" "${rps:-}" "${cpu:-}" "$us" "${non2xx:-0}" \
       "$(cut -d' ' -f1 /proc/loadavg)" "$(date -u +%H:%M:%S)" | tee -a "$tsv"

@@ -277,6 +277,25 @@ public sealed class WebSocketApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_client_still_sending_after_its_1009_gets_a_clean_end_not_a_reset()
+    {
+        // As the relay's lingering close (LingeringClose): the edge refuses the frame at its header while the client is
+        // still sending the payload; closing with those bytes unread would answer them with a reset. The API connection
+        // keeps reading until the client's end already (it waits for the client's close frame), so this guards that.
+        using var ws = await EdgeServer.EndToEnd.Tests.WebSockets.RawWebSocket.ConnectAsync(_edge.Endpoint, "/ws?marker=" + Guid.NewGuid().ToString("N"));
+        Assert.Equal(101, ws.Status);
+        // More than Kestrel's input pipe takes ahead of the application (1 MiB), so bytes stay in the kernel.
+        var frame = EdgeServer.EndToEnd.Tests.WebSockets.RawWebSocket.ClientFrame(2, new byte[4 * 1024 * 1024]);
+        await ws.SendRawAsync(frame[..14]);
+        var close = await ws.ReadUntilCloseAsync();
+        Assert.Equal(1009, close!.CloseCode);
+
+        await ws.SendRawAsync(frame[14..]);
+        ws.ShutdownSend();
+        Assert.Equal("eof", await ws.ReadEndAsync());
+    }
+
+    [Fact]
     public async Task A_fragmented_message_over_maxMessageBytes_closes_with_1009()
     {
         var (ws, _) = await OpenAsync();
