@@ -43,7 +43,7 @@ internal sealed partial class WebSocketApiConnection
                 }
                 if (!buffer.IsEmpty) Volatile.Write(ref _lastActive, Environment.TickCount64);
 
-                var ended = false;
+                bool ended = false, lingering = false;
                 while (!ended)
                 {
                     var status = _reader.Read(buffer, _message, out var consumed);
@@ -64,7 +64,7 @@ internal sealed partial class WebSocketApiConnection
                             break;
                         case WebSocketReadStatus.Violation:
                             await OnViolationAsync().ConfigureAwait(false);
-                            ended = true;
+                            ended = lingering = true;
                             break;
                     }
                     break;   // NeedMoreData
@@ -72,6 +72,8 @@ internal sealed partial class WebSocketApiConnection
                 if (ended)
                 {
                     input.AdvanceTo(buffer.Start);
+                    // The violator may still be sending (the rest of an oversize message): see LingeringClose.
+                    if (lingering) await LingeringClose.DrainAsync(input).ConfigureAwait(false);
                     return;
                 }
                 input.AdvanceTo(buffer.Start, buffer.End);

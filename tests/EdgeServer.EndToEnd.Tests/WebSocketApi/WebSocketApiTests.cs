@@ -279,9 +279,8 @@ public sealed class WebSocketApiTests : IAsyncLifetime
     [Fact]
     public async Task A_client_still_sending_after_its_1009_gets_a_clean_end_not_a_reset()
     {
-        // As the relay's lingering close (LingeringClose): the edge refuses the frame at its header while the client is
-        // still sending the payload; closing with those bytes unread would answer them with a reset. The API connection
-        // keeps reading until the client's end already (it waits for the client's close frame), so this guards that.
+        // Lingering close (LingeringClose): the edge refuses the frame at its header while the client is still sending
+        // the payload; closing with those bytes unread would answer them with a reset (seen in CI before the drain).
         using var ws = await EdgeServer.EndToEnd.Tests.WebSockets.RawWebSocket.ConnectAsync(_edge.Endpoint, "/ws?marker=" + Guid.NewGuid().ToString("N"));
         Assert.Equal(101, ws.Status);
         // More than Kestrel's input pipe takes ahead of the application (1 MiB), so bytes stay in the kernel.
