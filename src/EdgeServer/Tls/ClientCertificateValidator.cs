@@ -21,6 +21,7 @@ internal sealed class ClientCertificateValidator
     private static readonly Oid s_clientAuth = new("1.3.6.1.5.5.7.3.2", "Client Authentication");
     private readonly Dictionary<string, CertificateRevocationList> _crlByIssuerSha256;
     private readonly TimeProvider _time;
+    private readonly AcceptedIdentities _accepted = new();
 
     public ClientCertificateValidator(ClientCertificateConfig config, X509Certificate2Collection trusted,
         IReadOnlyDictionary<X509Certificate2, CertificateRevocationList> crls, TimeProvider time)
@@ -48,12 +49,12 @@ internal sealed class ClientCertificateValidator
     public event Action<CertificateRevocationList>? StaleCrlUsed;
 
     /// <summary>
-    /// The handshake-time check. <paramref name="issuers"/> receives copies of the CA certificates of an
-    /// accepted chain (the chain SslStream passes is disposed after the callback).
+    /// The handshake-time check. <paramref name="identity"/> is the accepted certificate's identity (it keeps copies
+    /// of the chain's CA certificates: the chain SslStream passes is disposed after the callback).
     /// </summary>
-    public TlsFailure Check(X509Certificate2? certificate, X509Chain? chain, SslPolicyErrors errors, out X509Certificate2[] issuers)
+    public TlsFailure Check(X509Certificate2? certificate, X509Chain? chain, SslPolicyErrors errors, out ClientIdentity? identity)
     {
-        issuers = [];
+        identity = null;
         if (certificate is null || (errors & SslPolicyErrors.RemoteCertificateNotAvailable) != 0)
             return Mode == ClientCertificateMode.Require ? TlsFailure.NoCertificate : TlsFailure.None;
         if (chain is null) return TlsFailure.InvalidCertificate;
@@ -64,11 +65,11 @@ internal sealed class ClientCertificateValidator
             foreach (var element in chain.ChainElements) system.ChainPolicy.ExtraStore.Add(element.Certificate);
             system.Build(certificate);
             failure = Evaluate(system, certificate);
-            if (failure == TlsFailure.None) issuers = CopyIssuers(system);
+            if (failure == TlsFailure.None) identity = _accepted.Get(certificate, system, CopyIssuers);
             DisposeElements(system);
             return failure;
         }
-        if (failure == TlsFailure.None) issuers = CopyIssuers(chain);
+        if (failure == TlsFailure.None) identity = _accepted.Get(certificate, chain, CopyIssuers);
         return failure;
     }
 

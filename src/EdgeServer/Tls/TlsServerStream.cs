@@ -19,10 +19,9 @@ internal sealed class TlsServerStream(Stream inner, TlsMaterial material) : SslS
         var stream = (TlsServerStream)sender;
         var validator = stream.Material.Validator!;
         var leaf = certificate as X509Certificate2;
-        var failure = validator.Check(leaf, chain, errors, out var issuers);
+        var failure = validator.Check(leaf, chain, errors, out var identity);
         stream.Failure = failure;
-        if (failure == TlsFailure.None && leaf is not null)
-            stream.Identity = new ClientIdentity(X509CertificateLoader.LoadCertificate(leaf.RawData), issuers);
+        stream.Identity = identity;
         return failure == TlsFailure.None;
     };
 

@@ -18,6 +18,9 @@ internal sealed partial class WebSocketRelay
     /// </summary>
     private const int ReceiveHint = BlockMemoryPool.BlockSize / 2;
 
+    /// <summary>The first bytes of a receive, before a block is rented for them (see <see cref="Receive"/>).</summary>
+    private const int ProbeSize = 512;
+
     // Upstream bytes received but not yet consumed by the inspector: a frame header or a control frame split
     // across receives (at most 131 bytes), kept in a pooled array only while there is one.
     private byte[]? _tail;
@@ -166,32 +169,61 @@ internal sealed partial class WebSocketRelay
     }
 
     /// <summary>
-    /// One non-blocking receive into the client's output pipe, after the tail of the previous one; forwards what the
-    /// inspector consumed (by advancing the pipe over it) and keeps the rest as the new tail.
+    /// Receives into the client's output pipe, after the tail of the previous receive; forwards what the inspector
+    /// consumed (by advancing the pipe over it) and keeps the rest as the new tail.
     /// </summary>
+    /// <remarks>
+    /// The first bytes go to a small stack buffer, and a block of the pipe is asked for only once there are bytes:
+    /// a wake can be stale (.NET ends a zero-byte receive on any readiness event, also one for bytes an earlier
+    /// receive already took), and a receive after a full one can find nothing. A block rented for nothing would stay
+    /// with the relay, which then waits idle; the pipe cannot give a block back that the writer asked for. Small
+    /// messages take one receive as before; a burst pays one more receive per block.
+    /// </remarks>
     private PumpStep Receive(DetachedSocket socket, PipeWriter destination, out bool drained)
     {
         drained = true;
-        var memory = destination.GetMemory(ReceiveHint);
-        var tail = _tailLength;
-        if (tail > 0) _tail.AsSpan(0, tail).CopyTo(memory.Span);
-        int received;
+        Span<byte> probe = stackalloc byte[ProbeSize];
+        int probed;
         try
         {
-            received = socket.Receive(memory.Span[tail..]);
+            probed = socket.Receive(probe);
         }
         catch (Exception)
         {
             SourceGone(fromClient: false);
             return PumpStep.Stop;
         }
-        if (received < 0) return PumpStep.ReadAgain; // woken with nothing there after all
-        // A full buffer means more is likely queued in the kernel: receive again before waiting.
-        drained = received < memory.Length - tail;
-        var window = memory[..(tail + received)];
+        if (probed < 0) return PumpStep.ReadAgain; // woken with nothing there after all
+        var tail = _tailLength;
+        var memory = destination.GetMemory(ReceiveHint);
+        if (tail > 0) _tail.AsSpan(0, tail).CopyTo(memory.Span);
+        probe[..probed].CopyTo(memory.Span[tail..]);
+        var length = tail + probed;
+        var ended = probed == 0;
+        if (probed == ProbeSize)
+        {
+            int more;
+            try
+            {
+                more = socket.Receive(memory.Span[length..]);
+            }
+            catch (Exception)
+            {
+                SourceGone(fromClient: false);
+                return PumpStep.Stop;
+            }
+            if (more == 0) ended = true;
+            if (more > 0)
+            {
+                length += more;
+                // A full block means more is likely queued in the kernel: receive again before waiting.
+                drained = length < memory.Length;
+            }
+        }
+        var window = memory[..length];
         var status = InspectFromUpstream(new ReadOnlySequence<byte>(window), out var consumed);
         destination.Advance((int)consumed);
-        var step = AfterInspect(fromClient: false, status, sourceEnded: received == 0, consumed);
+        var step = AfterInspect(fromClient: false, status, sourceEnded: ended, consumed);
         if (step == PumpStep.Stop) return step;
         KeepTail(new ReadOnlySequence<byte>(window[(int)consumed..]));
         return step;
