@@ -62,7 +62,7 @@ internal sealed partial class RedisClient
                 throw new TimeoutException($"connecting to Redis at {_options.Host}:{_options.Port} timed out after {_options.ConnectTimeout.TotalMilliseconds} ms");
             }
             connection = new RedisConnection(socket, _options, _pool, _stats, _time);
-            Volatile.Write(ref _current, connection); // swept, so the handshake's calls time out too
+            Volatile.Write(ref _current, connection); // disposed with the client, the handshake included
             await HandshakeAsync(connection, deadline).ConfigureAwait(false);
             if (stopping.IsCancellationRequested) throw new OperationCanceledException(stopping);
             return connection;

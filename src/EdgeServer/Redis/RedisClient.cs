@@ -16,11 +16,9 @@ internal sealed partial class RedisClient : IAsyncDisposable
     private readonly RedisStats _stats = new();
     private readonly PendingCallPool _pool = new();
     private readonly long _defaultTimeoutTicks;
-    private readonly long _stallTicks;
     private readonly CancellationTokenSource _stopping = new();
-    private readonly ITimer _sweeper;
     private RedisConnection? _ready;   // accepting calls
-    private RedisConnection? _current; // ready or still in its handshake: swept for timeouts
+    private RedisConnection? _current; // ready or still in its handshake
     private Task _connecting = Task.CompletedTask;
     private TaskCompletionSource _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -30,8 +28,6 @@ internal sealed partial class RedisClient : IAsyncDisposable
         _options = options;
         _time = time ?? TimeProvider.System;
         _defaultTimeoutTicks = ToTimestampTicks(options.CommandTimeout);
-        _stallTicks = ToTimestampTicks(options.StallTimeout);
-        _sweeper = _time.CreateTimer(static state => ((RedisClient)state!).Sweep(), this, options.TimeoutResolution, options.TimeoutResolution);
     }
 
     public RedisClientOptions Options => _options;
@@ -97,7 +93,6 @@ internal sealed partial class RedisClient : IAsyncDisposable
     {
         if (_stopping.IsCancellationRequested) return;
         _stopping.Cancel();
-        await _sweeper.DisposeAsync().ConfigureAwait(false);
         if (Volatile.Read(ref _current) is { } connection) await connection.DisposeAsync().ConfigureAwait(false);
         await _connecting.ConfigureAwait(false);
         _stopping.Dispose();
@@ -113,8 +108,6 @@ internal sealed partial class RedisClient : IAsyncDisposable
         _time.GetTimestamp() + (timeout is { } t ? ToTimestampTicks(t) : _defaultTimeoutTicks);
 
     private long ToTimestampTicks(TimeSpan span) => (long)(span.TotalSeconds * _time.TimestampFrequency);
-
-    private void Sweep() => Volatile.Read(ref _current)?.Sweep(_time.GetTimestamp(), _stallTicks);
 
     /// <summary>Keys then arguments of a script call given as values.</summary>
     private readonly ref struct ScriptArguments(ReadOnlySpan<RedisArgument> keys, ReadOnlySpan<RedisArgument> arguments) : IRespArguments

@@ -29,7 +29,7 @@ internal sealed record RedisClientOptions
     /// <summary>A call's default timeout: Redis sits on the request path, so this is short.</summary>
     public TimeSpan CommandTimeout { get; init; } = TimeSpan.FromMilliseconds(100);
 
-    /// <summary>How late past its timeout a call may complete: the period of the timeout sweep.</summary>
+    /// <summary>How late past its timeout a call may complete: the period of the timeout sweep (which runs only while calls are queued).</summary>
     public TimeSpan TimeoutResolution { get; init; } = TimeSpan.FromMilliseconds(5);
 
     /// <summary>A connection whose oldest call has waited this long is dropped and reconnected (a

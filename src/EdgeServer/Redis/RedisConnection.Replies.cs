@@ -89,6 +89,7 @@ internal sealed partial class RedisConnection
         lock (_gate)
         {
             _closing = true;
+            _sweeper.Dispose();
             reason = _closeReason ??= failure ?? "connection closed";
             // The reply loop has ended, so this is now the queue's only consumer.
             while (_queue.Peek() is { } call)

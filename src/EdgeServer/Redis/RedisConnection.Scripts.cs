@@ -58,7 +58,7 @@ internal sealed partial class RedisConnection
             writer.WriteFramed(call.ScriptArguments.Written, call.ScriptArgumentCount);
             call.WrittenAt = _time.GetTimestamp();
             // The call keeps its queue share; room was checked above, under this lock.
-            _queue.TryEnqueue(call);
+            QueueUnderLock(call);
             _stats.ScriptReloaded();
             _stats.CallWritten();
             FlushUnderLock();

@@ -7,7 +7,8 @@ namespace EdgeServer.Tests.Redis;
 /// <summary>
 /// A slow Redis (DEBUG SLEEP holds its one thread): calls complete with Timeout within their own
 /// timeout, the late replies are discarded without shifting later replies to the wrong callers, a
-/// stalled connection is replaced, and a full queue refuses calls at once.
+/// stalled connection is replaced, a full queue refuses calls at once, and the timeout sweep runs only while calls
+/// are queued.
 /// </summary>
 public sealed class RedisTimeoutTests : IAsyncLifetime
 {
@@ -88,5 +89,45 @@ public sealed class RedisTimeoutTests : IAsyncLifetime
 
         await Within(sleeping);
         Assert.Equal([1, 2, 3], (await Task.WhenAll(queued)).Select(r => r.Integer));
+    }
+
+    [Fact]
+    public async Task The_timeout_sweep_stops_while_nothing_is_queued_and_restarts_with_the_next_call()
+    {
+        var time = new CountingTimeProvider();
+        await using var client = new RedisClient(Options(_server.Port) with { TimeoutResolution = TimeSpan.FromMilliseconds(1) }, time);
+        client.Start();
+        Assert.True(await client.WaitUntilConnectedAsync(Upstream.Eventually.Limit));
+        for (var i = 0; i < 10; i++) Assert.Equal(i + 1, (await Within(client.IncrByAsync("sweep"u8, 1))).Integer);
+
+        await Task.Delay(100);
+        var before = time.Fired;
+        await Task.Delay(300);
+        // A 1 ms sweep left running would have fired ~300 times.
+        Assert.InRange(time.Fired - before, 0, 1);
+
+        // Re-armed by the next calls: a call behind a sleeping Redis still times out on time.
+        var sleeping = client.ExecuteAsync(TimeSpan.FromSeconds(30), "DEBUG", "SLEEP", 1);
+        var clock = Stopwatch.StartNew();
+        var late = await client.IncrByAsync("sweep"u8, 1, Short).AsTask().WaitAsync(Upstream.Eventually.Limit);
+        Assert.Equal(RedisResultKind.Timeout, late.Kind);
+        Assert.True(clock.Elapsed < TimeSpan.FromMilliseconds(900), $"the timeout came after {clock.Elapsed}");
+        Assert.True(time.Fired > before);
+        Assert.Equal("OK", (await Within(sleeping)).ToString());
+    }
+
+    /// <summary>The system clock, counting how often its timers fire.</summary>
+    private sealed class CountingTimeProvider : TimeProvider
+    {
+        private long _fired;
+
+        public long Fired => Interlocked.Read(ref _fired);
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
+            System.CreateTimer(s =>
+            {
+                Interlocked.Increment(ref _fired);
+                callback(s);
+            }, state, dueTime, period);
     }
 }
