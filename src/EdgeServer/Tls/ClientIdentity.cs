@@ -6,8 +6,9 @@ namespace EdgeServer.Tls;
 
 /// <summary>
 /// The verified client certificate of a TLS connection, in the forms later stages need: route
-/// requirements, identity headers to backends, and (later) WAF fields and rate-limit keys. Built once per
-/// handshake; every request on the connection reads the same object.
+/// requirements, identity headers to backends, and (later) WAF fields and rate-limit keys. Built on the first
+/// handshake a validator accepts with the certificate (<see cref="AcceptedIdentities"/>), then shared by every
+/// connection that presents it and every request on them: it is immutable.
 /// </summary>
 internal sealed class ClientIdentity : Policy.Waf.Evaluation.IWafClientCertificate
 {
