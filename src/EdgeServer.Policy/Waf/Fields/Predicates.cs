@@ -8,6 +8,8 @@ public enum PositionalConstraint : byte { Exactly, StartsWith, EndsWith, Contain
 /// <summary>ByteMatch: ordinal, case-sensitive (a LOWERCASE transformation makes it insensitive, as in AWS WAF).</summary>
 public sealed class ByteMatchPredicate(string search, PositionalConstraint constraint) : TextPredicate
 {
+    internal string Search => search;
+
     public override bool Test(ReadOnlySpan<char> text) => constraint switch
     {
         PositionalConstraint.Exactly => text.SequenceEqual(search),
@@ -39,10 +41,18 @@ public sealed class ByteMatchPredicate(string search, PositionalConstraint const
     public override string Describe() => $"ByteMatch {constraint} \"{search}\"";
 }
 
-/// <summary>RegexMatch with the non-backtracking engine: linear time in the input, so no pattern can be a ReDoS.</summary>
+/// <summary>
+/// RegexMatch with the non-backtracking engine: linear time in the input, so no pattern can be a ReDoS. A
+/// literal every match starts with (<see cref="RegexLiteral"/>) is looked for first.
+/// </summary>
 public sealed class RegexPredicate(Regex regex) : TextPredicate
 {
-    public override bool Test(ReadOnlySpan<char> text) => regex.IsMatch(text);
+    private readonly string? _literal = RegexLiteral.RequiredPrefix(regex.ToString(), regex.Options);
+
+    internal string? RequiredLiteral => _literal;
+
+    public override bool Test(ReadOnlySpan<char> text) =>
+        (_literal is null || text.Contains(_literal, StringComparison.Ordinal)) && regex.IsMatch(text);
     public override int Cost => 4;
     public override string Describe() => $"Regex /{regex}/";
 }
