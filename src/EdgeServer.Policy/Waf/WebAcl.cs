@@ -1,4 +1,3 @@
-using System.Buffers;
 using EdgeServer.Policy.Waf.Evaluation;
 using EdgeServer.Policy.Waf.Fields;
 
@@ -6,8 +5,8 @@ namespace EdgeServer.Policy.Waf;
 
 /// <summary>
 /// A compiled web ACL: rules in priority order, the default action, and the label table. Immutable; a
-/// reload compiles a new one and swaps it in. Evaluation allocates nothing: its buffers are rented for
-/// the call (an idle connection holds none) and every string it returns was built at compile time.
+/// reload compiles a new one and swaps it in. Evaluation allocates nothing: its buffers are the thread's
+/// scratch (an idle connection holds none) and every string it returns was built at compile time.
 /// </summary>
 public sealed class WebAcl(string name, string source, WafAction defaultAction, WafRule[] rules, LabelTable labels, int bodyInspectionBytes)
 {
@@ -21,22 +20,30 @@ public sealed class WebAcl(string name, string source, WafAction defaultAction, 
     public int BodyInspectionBytes { get; } = bodyInspectionBytes;
 
     private readonly WafStopTally _tally = Attach(rules);
+    private readonly ByteMatchRun?[] _runs = Screen(rules);
+    private readonly int _textChars = Math.Max(FieldToMatch.MaxInspectedChars, bodyInspectionBytes);
 
     private static WafStopTally Attach(WafRule[] rules)
     {
         var tally = new WafStopTally(rules.Length);
         for (var i = 0; i < rules.Length; i++) rules[i].Counters.Attach(tally, i);
-        AssignCacheSlots(rules);
         return tally;
+    }
+
+    private static ByteMatchRun?[] Screen(WafRule[] rules)
+    {
+        var runs = ByteMatchRun.Find(rules);
+        AssignCacheSlots(rules, runs.OfType<ByteMatchRun>().Select(r => r.Screen));
+        return runs;
     }
 
     /// <summary>
     /// One cache slot per transformation chain that two or more inspections apply: only those can reuse a
     /// result. A chain of no transformation only widens bytes, cheaper than caching it.
     /// </summary>
-    private static void AssignCacheSlots(WafRule[] rules)
+    private static void AssignCacheSlots(WafRule[] rules, IEnumerable<TextInspection> screens)
     {
-        var groups = rules.SelectMany(r => r.Statement.Inspections)
+        var groups = screens.Concat(rules.SelectMany(r => r.Statement.Inspections))
             .Where(i => i.Transformations.Any(t => t != Transforms.TextTransformationType.None))
             .GroupBy(i => string.Join(">", i.Transformations))
             .Where(g => g.Count() > 1);
@@ -48,6 +55,12 @@ public sealed class WebAcl(string name, string source, WafAction defaultAction, 
         }
     }
 
+    /// <summary>
+    /// The runs of consecutive ByteMatch rules one multi-pattern search screens (indexes into <see cref="Rules"/>,
+    /// end exclusive; see <see cref="ByteMatchRun"/>), for `edge waf explain`.
+    /// </summary>
+    public IReadOnlyList<(int Start, int End)> ScreenedRuns => [.. _runs.OfType<ByteMatchRun>().Select(r => (r.Start, r.End))];
+
     /// <summary>Every rule can be decided from the peer address alone (see <see cref="Statements.WafStatement.IsConnectionLevel"/>).</summary>
     public bool IsConnectionLevel => rules.All(r => r.Statement.IsConnectionLevel);
 
@@ -57,13 +70,18 @@ public sealed class WebAcl(string name, string source, WafAction defaultAction, 
     /// <param name="matched">When not empty (one slot per rule), records which rules matched, for shadow comparisons.</param>
     public WafVerdict Evaluate(in WafRequest request, ICountryResolver? countries, DateTimeOffset now, Span<bool> matched)
     {
-        var text = ArrayPool<char>.Shared.Rent(Math.Max(FieldToMatch.MaxInspectedChars, BodyInspectionBytes));
-        var labelIds = ArrayPool<int>.Shared.Rent(64);
-        var context = new WafContext(request, countries, now, text, labelIds);
+        var scratch = WafScratch.Take(_textChars);
+        var context = new WafContext(request, countries, now, scratch);
         try
         {
             for (var i = 0; i < rules.Length; i++)
             {
+                if (_runs[i] is { } run && !run.Screen.Matches(ref context))
+                {
+                    if (run.AnyExpires) TallyExpired(run, now);
+                    i = run.End - 1;
+                    continue;
+                }
                 var rule = rules[i];
                 if (rule.IsExpired(now))
                 {
@@ -83,9 +101,16 @@ public sealed class WebAcl(string name, string source, WafAction defaultAction, 
         }
         finally
         {
-            context.Cache.Release();
-            ArrayPool<int>.Shared.Return(labelIds);
-            ArrayPool<char>.Shared.Return(text);
+            WafScratch.Give(scratch);
+        }
+    }
+
+    /// <summary>A run stepped over was reached: its expired rules count as skipped, as they would one by one.</summary>
+    private void TallyExpired(ByteMatchRun run, DateTimeOffset now)
+    {
+        for (var j = run.Start; j < run.End; j++)
+        {
+            if (rules[j].IsExpired(now)) _tally.Skipped(j);
         }
     }
 }

@@ -173,6 +173,11 @@ internal static class WafCommands
                 (meta.ExpiresAt is { } e ? $"  expires {e:O}{(rule.IsExpired(DateTimeOffset.UtcNow) ? " (EXPIRED)" : "")}" : ""));
             Console.WriteLine($"         {rule.Statement.Describe()}");
         }
+        foreach (var (start, end) in acl.ScreenedRuns)
+        {
+            Console.WriteLine($"  priorities {acl.Rules[start].Priority}-{acl.Rules[end - 1].Priority}: {end - start} ByteMatch rules on one field and transformations, " +
+                "screened by one search (skipped together when none of their strings occurs)");
+        }
         Console.WriteLine($"  total cost (every rule evaluated): {acl.Rules.Sum(r => r.Statement.Cost)}");
         return 0;
     }

@@ -5,6 +5,7 @@ using EdgeServer.Policy.Waf;
 using EdgeServer.Policy.Waf.Evaluation;
 using EdgeServer.Protocol.Http1;
 using EdgeServer.Waf.Compiler;
+using static EdgeServer.Tests.Waf.WafTestRequests;
 
 namespace EdgeServer.Tests.Waf;
 
@@ -20,27 +21,7 @@ public sealed class WafEvaluationTests(WafTestFiles files) : IClassFixture<WafTe
         }
     }
 
-    private WebAcl Acl(string rules, string defaultAction = "Allow")
-    {
-        var result = WafCompiler.CompileFile(files.Write($"{Guid.NewGuid():N}.yaml", $$"""
-            Name: test
-            DefaultAction: { {{defaultAction}}: {} }
-            Rules:
-            {{rules}}
-            """), new WafCounterRegistry(), DateTimeOffset.UtcNow);
-        Assert.True(result.Ok, string.Join("\n", result.Errors));
-        return result.Acl!;
-    }
-
-    private static WafVerdict Evaluate(WebAcl acl, string request, string ip = "203.0.113.7", ICountryResolver? countries = null, string body = "")
-    {
-        var limits = HttpParserLimits.Default;
-        var head = new RequestHead(limits);
-        Assert.Equal(ParseStatus.Complete, Http1RequestParser.TryParse(new ReadOnlySequence<byte>(Encoding.Latin1.GetBytes(request)), head, limits, out _));
-        return acl.Evaluate(new WafRequest(head, IPAddress.Parse(ip).GetAddressBytes(), null, Encoding.Latin1.GetBytes(body)), countries, DateTimeOffset.UtcNow);
-    }
-
-    private static string Get(string target, string headers = "") => $"GET {target} HTTP/1.1\r\nHost: a\r\n{headers}\r\n";
+    private WebAcl Acl(string rules, string defaultAction = "Allow") => files.CompileAcl(rules, defaultAction);
 
     [Fact]
     public void Sqli_in_an_encoded_query_argument_is_blocked_after_url_decoding()

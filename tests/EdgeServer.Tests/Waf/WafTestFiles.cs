@@ -1,3 +1,6 @@
+using EdgeServer.Policy.Waf;
+using EdgeServer.Waf.Compiler;
+
 namespace EdgeServer.Tests.Waf;
 
 /// <summary>Rule files (and IP set files) written to a temp directory, as security teams ship them.</summary>
@@ -12,6 +15,19 @@ public sealed class WafTestFiles : IDisposable
         var path = Path.Combine(Directory, name);
         File.WriteAllText(path, content);
         return path;
+    }
+
+    /// <summary>Compiles a web ACL named "test" from rule entries (YAML, indented as list items under Rules).</summary>
+    public WebAcl CompileAcl(string rules, string defaultAction = "Allow")
+    {
+        var result = WafCompiler.CompileFile(Write($"{Guid.NewGuid():N}.yaml", $$"""
+            Name: test
+            DefaultAction: { {{defaultAction}}: {} }
+            Rules:
+            {{rules}}
+            """), new WafCounterRegistry(), DateTimeOffset.UtcNow);
+        Assert.True(result.Ok, string.Join("\n", result.Errors));
+        return result.Acl!;
     }
 
     public void Dispose()

@@ -1,5 +1,3 @@
-using System.Buffers;
-
 namespace EdgeServer.Policy.Waf.Evaluation;
 
 /// <summary>
@@ -8,28 +6,26 @@ namespace EdgeServer.Policy.Waf.Evaluation;
 /// User-Agent matches after LOWERCASE, a dozen path probes after URL_DECODE > NORMALIZE_PATH, SQLi and XSS on
 /// the same decoded body). A value is identified by where its bytes are (the request head or the inspected body
 /// prefix, and the offset and length there) and the chain by the slot the ACL gave it, so nothing is compared
-/// or hashed. Buffers are rented on first use and returned when the evaluation ends.
+/// or hashed. The arrays are the evaluation's scratch (see <see cref="WafScratch"/>); a new cache is empty.
 /// </summary>
-internal struct TransformedTextCache
+internal struct TransformedTextCache(int[] entries, char[] chars)
 {
     private const int MaxEntries = 32;
     private const int EntryInts = 6; // slot, source, offset, raw length, char offset, char length
-    private const int MaxChars = 16 * 1024;
+    public const int EntriesLength = MaxEntries * EntryInts;
+    public const int MaxChars = 16 * 1024;
 
-    private int[]? _entries;
-    private char[]? _chars;
     private int _count;
     private int _used;
 
     public readonly bool TryGet(int slot, int source, int offset, int rawLength, out ReadOnlySpan<char> text)
     {
-        var entries = _entries;
         for (var i = 0; i < _count; i++)
         {
             var e = i * EntryInts;
-            if (entries![e] == slot && entries[e + 1] == source && entries[e + 2] == offset && entries[e + 3] == rawLength)
+            if (entries[e] == slot && entries[e + 1] == source && entries[e + 2] == offset && entries[e + 3] == rawLength)
             {
-                text = _chars.AsSpan(entries[e + 4], entries[e + 5]);
+                text = chars.AsSpan(entries[e + 4], entries[e + 5]);
                 return true;
             }
         }
@@ -40,23 +36,14 @@ internal struct TransformedTextCache
     public void Store(int slot, int source, int offset, int rawLength, ReadOnlySpan<char> text)
     {
         if (_count == MaxEntries || _used + text.Length > MaxChars) return;
-        _entries ??= ArrayPool<int>.Shared.Rent(MaxEntries * EntryInts);
-        _chars ??= ArrayPool<char>.Shared.Rent(MaxChars);
-        text.CopyTo(_chars.AsSpan(_used));
+        text.CopyTo(chars.AsSpan(_used));
         var e = _count++ * EntryInts;
-        _entries[e] = slot;
-        _entries[e + 1] = source;
-        _entries[e + 2] = offset;
-        _entries[e + 3] = rawLength;
-        _entries[e + 4] = _used;
-        _entries[e + 5] = text.Length;
+        entries[e] = slot;
+        entries[e + 1] = source;
+        entries[e + 2] = offset;
+        entries[e + 3] = rawLength;
+        entries[e + 4] = _used;
+        entries[e + 5] = text.Length;
         _used += text.Length;
-    }
-
-    public void Release()
-    {
-        if (_entries is { } entries) ArrayPool<int>.Shared.Return(entries);
-        if (_chars is { } chars) ArrayPool<char>.Shared.Return(chars);
-        this = default;
     }
 }

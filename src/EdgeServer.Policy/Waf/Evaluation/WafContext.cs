@@ -2,8 +2,8 @@ namespace EdgeServer.Policy.Waf.Evaluation;
 
 /// <summary>
 /// The state of one ACL evaluation: the request, the labels added so far, the scratch text buffers the
-/// transformations work in (rented for the evaluation, so an idle connection holds none), and the
-/// client's country, resolved at most once.
+/// transformations work in (the thread's scratch, so an idle connection holds none), and the client's
+/// country, resolved at most once.
 /// </summary>
 public ref struct WafContext
 {
@@ -11,13 +11,14 @@ public ref struct WafContext
     private int _countryState; // 0: not looked up, 1: none, 2: known
     private ushort _country;
 
-    internal WafContext(in WafRequest request, ICountryResolver? countries, DateTimeOffset now, char[] text, int[] labels)
+    internal WafContext(in WafRequest request, ICountryResolver? countries, DateTimeOffset now, WafScratch scratch)
     {
         Request = request;
         _countries = countries;
         Now = now;
-        Text = text;
-        LabelIds = labels;
+        Text = scratch.Text;
+        LabelIds = scratch.Labels;
+        Cache = new TransformedTextCache(scratch.CacheEntries, scratch.CacheChars);
     }
 
     public WafRequest Request { get; }

@@ -17,6 +17,9 @@ public abstract class FieldToMatch
     public abstract int Cost { get; }
     public abstract string Describe();
 
+    /// <summary>Everything that decides which values the field yields: two fields with the same identity match alike.</summary>
+    internal virtual string Identity => Describe();
+
     /// <summary>Applies oversize handling to one value: null means inspect it (its first part), else the answer.</summary>
     protected static bool? Oversize(int length, OversizeHandling handling) =>
         length <= MaxInspectedChars || handling == OversizeHandling.Continue ? null : handling == OversizeHandling.Match;

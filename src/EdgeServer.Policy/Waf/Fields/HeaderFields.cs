@@ -74,6 +74,7 @@ public sealed class HeadersField(NamePattern pattern, MatchScope scope, Oversize
 
     public override int Cost => 4;
     public override string Describe() => $"Headers({pattern.Describe()}, {scope})";
+    internal override string Identity => $"Headers({pattern.Describe()}, {scope}, oversize {oversize})";
 }
 
 /// <summary>Cookies from every Cookie header, split on ';' into name=value pairs.</summary>
@@ -106,4 +107,5 @@ public sealed class CookiesField(NamePattern pattern, MatchScope scope, Oversize
 
     public override int Cost => 3;
     public override string Describe() => $"Cookies({pattern.Describe()}, {scope})";
+    internal override string Identity => $"Cookies({pattern.Describe()}, {scope}, oversize {oversize})";
 }

@@ -1,5 +1,6 @@
 using System.Text;
 using EdgeServer.Policy.Waf.Evaluation;
+using EdgeServer.Protocol.Http1;
 
 namespace EdgeServer.Policy.Waf.Fields;
 
@@ -21,10 +22,12 @@ public sealed class QueryStringField : FieldToMatch
     public override string Describe() => "QueryString";
 }
 
+/// <summary>The method; the answers for the methods the parser knows by name are worked out at compile time.</summary>
 public sealed class MethodField : FieldToMatch
 {
     public override bool AnyValueMatches(ref WafContext context, TextInspection inspection) =>
-        context.Request.Head is { } head && inspection.Test(ref context, head.MethodBytes);
+        context.Request.Head is { } head &&
+        (head.Method != KnownMethod.Custom ? inspection.TestKnownMethod(head.Method) : inspection.Test(ref context, head.MethodBytes));
     public override int Cost => 1;
     public override string Describe() => "Method";
 }

@@ -1,6 +1,7 @@
 using System.Text;
 using EdgeServer.Policy.Waf.Evaluation;
 using EdgeServer.Policy.Waf.Transforms;
+using EdgeServer.Protocol.Http1;
 
 namespace EdgeServer.Policy.Waf.Fields;
 
@@ -30,9 +31,18 @@ public sealed class TextInspection
         // No transformation lengthens text, so an empty value stays empty: its answer is known now. Absent
         // bodies, queries and headers are common, and detectors have a fixed cost even on nothing.
         _emptyResult = predicate.Test([]);
+        if (field is MethodField) _knownMethodResults = [.. Enum.GetValues<KnownMethod>().Select(m => m != KnownMethod.Custom && TestOffline(m.ToString().ToUpperInvariant()))];
     }
 
     private readonly bool _emptyResult;
+
+    /// <summary>
+    /// A Method field's answers for the methods the parser recognises, indexed by <see cref="KnownMethod"/>: the
+    /// answer for "GET" never changes, so a regex that allows a list of methods runs at compile time only.
+    /// </summary>
+    private readonly bool[]? _knownMethodResults;
+
+    internal bool TestKnownMethod(KnownMethod method) => _knownMethodResults![(int)method];
 
     /// <summary>
     /// Set by the ACL when another inspection applies the same transformation chain: the slot its results are
@@ -61,12 +71,7 @@ public sealed class TextInspection
             slot = -1;
         }
         var text = context.Text.AsSpan();
-        var length = Math.Min(raw.Length, text.Length);
-        Encoding.Latin1.GetChars(raw[..length], text);
-        foreach (var transformation in _transformations)
-        {
-            length = TextTransformations.Apply(transformation, text[..length], text);
-        }
+        var length = Transform(text, Encoding.Latin1.GetChars(raw[..Math.Min(raw.Length, text.Length)], text));
         if (slot >= 0) context.Cache.Store(slot, source, offset, raw.Length, text[..length]);
         return _predicate.Test(text[..length]);
     }
@@ -78,11 +83,24 @@ public sealed class TextInspection
         var text = context.Text.AsSpan();
         var length = Math.Min(value.Length, text.Length);
         value[..length].CopyTo(text);
+        return _predicate.Test(text[..Transform(text, length)]);
+    }
+
+    /// <summary>An answer known at compile time (no transformation lengthens text, so the value's own length is room enough).</summary>
+    private bool TestOffline(string value)
+    {
+        var text = value.ToCharArray();
+        return _predicate.Test(text.AsSpan(0, Transform(text, text.Length)));
+    }
+
+    /// <summary>Applies the chain in place to the first <paramref name="length"/> chars; returns the new length.</summary>
+    private int Transform(Span<char> text, int length)
+    {
         foreach (var transformation in _transformations)
         {
             length = TextTransformations.Apply(transformation, text[..length], text);
         }
-        return _predicate.Test(text[..length]);
+        return length;
     }
 
     public int Cost => Field.Cost * (1 + _transformations.Length) * _predicate.Cost;
