@@ -23,6 +23,9 @@ public sealed class WebAcl(string name, string source, WafAction defaultAction, 
     private readonly ByteMatchRun?[] _runs = Screen(rules);
     private readonly int _textChars = Math.Max(FieldToMatch.MaxInspectedChars, bodyInspectionBytes);
 
+    /// <summary>Some rule has Metadata.ExpiresAt: only then does <see cref="Evaluate(in WafRequest, ICountryResolver?, DateTimeOffset, Span{bool})"/> look at its time.</summary>
+    public bool HasExpiringRules { get; } = rules.Any(r => r.Metadata.ExpiresAt is not null);
+
     private static WafStopTally Attach(WafRule[] rules)
     {
         var tally = new WafStopTally(rules.Length);
@@ -67,6 +70,7 @@ public sealed class WebAcl(string name, string source, WafAction defaultAction, 
     public WafVerdict Evaluate(in WafRequest request, ICountryResolver? countries, DateTimeOffset now) =>
         Evaluate(request, countries, now, default);
 
+    /// <param name="now">Decides which rules have expired; not read when none has an expiry date (<see cref="HasExpiringRules"/>).</param>
     /// <param name="matched">When not empty (one slot per rule), records which rules matched, for shadow comparisons.</param>
     public WafVerdict Evaluate(in WafRequest request, ICountryResolver? countries, DateTimeOffset now, Span<bool> matched)
     {
@@ -83,7 +87,7 @@ public sealed class WebAcl(string name, string source, WafAction defaultAction, 
                     continue;
                 }
                 var rule = rules[i];
-                if (rule.IsExpired(now))
+                if (HasExpiringRules && rule.IsExpired(now))
                 {
                     _tally.Skipped(i);
                     continue;

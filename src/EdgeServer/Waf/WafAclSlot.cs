@@ -16,6 +16,16 @@ internal sealed class WafAclSlot(string path, WebAcl acl)
 
     /// <summary>When this slot is a shadow: its rules paired with the active ACL's (recomputed when either is swapped).</summary>
     internal ShadowPairing? Pairing;
+
+    /// <summary>The decision counters of the ACL last evaluated from this slot (see <see cref="WafMetrics.Decision"/>).</summary>
+    internal WafDecisionCells? DecisionCells;
+}
+
+/// <summary>One ACL's decision counters by action, kept with the ACL they were looked up for: a reload swaps the ACL and they are looked up again.</summary>
+internal sealed class WafDecisionCells(WebAcl acl, long[] byAction)
+{
+    public WebAcl Acl { get; } = acl;
+    public long[] ByAction { get; } = byAction;
 }
 
 /// <summary>A route's or listener's request ACL and the shadow compared with it.</summary>
