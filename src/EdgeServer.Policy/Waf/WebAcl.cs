@@ -21,6 +21,7 @@ public sealed class WebAcl(string name, string source, WafAction defaultAction, 
 
     private readonly WafStopTally _tally = Attach(rules);
     private readonly ByteMatchRun?[] _runs = Screen(rules);
+    private readonly AbsenceGates _gates = AbsenceGates.Find(rules);
     private readonly int _textChars = Math.Max(FieldToMatch.MaxInspectedChars, bodyInspectionBytes);
 
     /// <summary>Some rule has Metadata.ExpiresAt: only then does <see cref="Evaluate(in WafRequest, ICountryResolver?, DateTimeOffset, Span{bool})"/> look at its time.</summary>
@@ -64,6 +65,10 @@ public sealed class WebAcl(string name, string source, WafAction defaultAction, 
     /// </summary>
     public IReadOnlyList<(int Start, int End)> ScreenedRuns => [.. _runs.OfType<ByteMatchRun>().Select(r => (r.Start, r.End))];
 
+    /// <summary>Per rule, the missing part of a request that decides it before it runs, and its answer then (see <see cref="AbsenceGates"/>).</summary>
+    public IReadOnlyList<(OptionalPart Part, bool Answer)?> AbsenceDecisions =>
+        [.. _gates.PartOf.Select((p, i) => p < 0 ? ((OptionalPart, bool)?)null : (_gates.Parts[p], _gates.AnswerOf[i]))];
+
     /// <summary>Every rule can be decided from the peer address alone (see <see cref="Statements.WafStatement.IsConnectionLevel"/>).</summary>
     public bool IsConnectionLevel => rules.All(r => r.Statement.IsConnectionLevel);
 
@@ -72,7 +77,17 @@ public sealed class WebAcl(string name, string source, WafAction defaultAction, 
 
     /// <param name="now">Decides which rules have expired; not read when none has an expiry date (<see cref="HasExpiringRules"/>).</param>
     /// <param name="matched">When not empty (one slot per rule), records which rules matched, for shadow comparisons.</param>
-    public WafVerdict Evaluate(in WafRequest request, ICountryResolver? countries, DateTimeOffset now, Span<bool> matched)
+    public WafVerdict Evaluate(in WafRequest request, ICountryResolver? countries, DateTimeOffset now, Span<bool> matched) =>
+        Evaluate(request, countries, now, matched, shortcuts: true);
+
+    /// <summary>
+    /// Every reached rule's statement run in full: no screened runs, no decisions from missing parts. What the
+    /// shortcuts must agree with; tests compare the two.
+    /// </summary>
+    internal WafVerdict EvaluateInFull(in WafRequest request, ICountryResolver? countries, DateTimeOffset now, Span<bool> matched) =>
+        Evaluate(request, countries, now, matched, shortcuts: false);
+
+    private WafVerdict Evaluate(in WafRequest request, ICountryResolver? countries, DateTimeOffset now, Span<bool> matched, bool shortcuts)
     {
         var scratch = WafScratch.Take(_textChars);
         var context = new WafContext(request, countries, now, scratch);
@@ -80,7 +95,8 @@ public sealed class WebAcl(string name, string source, WafAction defaultAction, 
         {
             for (var i = 0; i < rules.Length; i++)
             {
-                if (_runs[i] is { } run && !run.Screen.Matches(ref context))
+                // A run's rules share its field: when the part it reads is missing, none of their strings can occur.
+                if (shortcuts && _runs[i] is { } run && ((_gates.Decides(i, ref context, out var runAnswer) && !runAnswer) || !run.Screen.Matches(ref context)))
                 {
                     if (run.AnyExpires) TallyExpired(run, now);
                     i = run.End - 1;
@@ -92,7 +108,8 @@ public sealed class WebAcl(string name, string source, WafAction defaultAction, 
                     _tally.Skipped(i);
                     continue;
                 }
-                if (!rule.Statement.Matches(ref context)) continue;
+                var matches = shortcuts && _gates.Decides(i, ref context, out var answer) ? answer : rule.Statement.Matches(ref context);
+                if (!matches) continue;
                 rule.Counters.CountMatch();
                 if (!matched.IsEmpty) matched[i] = true;
                 foreach (var id in rule.LabelIds) context.AddLabel(id);

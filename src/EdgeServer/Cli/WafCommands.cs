@@ -164,14 +164,17 @@ internal static class WafCommands
         Console.WriteLine($"  default action: {acl.DefaultAction.Label}; body inspection: {(acl.BodyInspectionBytes > 0 ? $"first {acl.BodyInspectionBytes} bytes" : "none")}; " +
             $"{(acl.IsConnectionLevel ? "usable as a connection ACL (IP and geo only)" : "request-level")}");
         Console.WriteLine("  rules, in evaluation order:");
-        foreach (var rule in acl.Rules)
+        var absence = acl.AbsenceDecisions;
+        for (var i = 0; i < acl.Rules.Count; i++)
         {
+            var rule = acl.Rules[i];
             var meta = rule.Metadata;
             Console.WriteLine($"  {rule.Priority,5}  {rule.Name}  -> {rule.Action.Label}  cost {rule.Statement.Cost}" +
                 (rule.LabelText.Length > 0 ? $"  labels [{rule.LabelText}]" : "") +
                 (meta.Owner is null ? "" : $"  owner {meta.Owner}") + (meta.Ticket is null ? "" : $"  ticket {meta.Ticket}") +
                 (meta.ExpiresAt is { } e ? $"  expires {e:O}{(rule.IsExpired(DateTimeOffset.UtcNow) ? " (EXPIRED)" : "")}" : ""));
-            Console.WriteLine($"         {rule.Statement.Describe()}");
+            Console.WriteLine($"         {rule.Statement.Describe()}" +
+                (absence[i] is { } a ? $"  [without {a.Part}: {(a.Answer ? "matches" : "no match")}, not run]" : ""));
         }
         foreach (var (start, end) in acl.ScreenedRuns)
         {

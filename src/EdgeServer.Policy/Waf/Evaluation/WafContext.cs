@@ -1,3 +1,5 @@
+using EdgeServer.Policy.Waf.Fields;
+
 namespace EdgeServer.Policy.Waf.Evaluation;
 
 /// <summary>
@@ -92,6 +94,21 @@ public ref struct WafContext
             _rateClock = clock;
         }
         return _rateTimestamp;
+    }
+
+    private uint _partsKnown;
+    private uint _partsAbsent;
+
+    /// <summary>Whether the request lacks the part <see cref="AbsenceGates"/> numbered <paramref name="index"/>, looked at once per evaluation.</summary>
+    internal bool IsAbsent(int index, OptionalPart part)
+    {
+        var bit = 1u << index;
+        if ((_partsKnown & bit) == 0)
+        {
+            if (part.IsAbsentFrom(Request)) _partsAbsent |= bit;
+            _partsKnown |= bit;
+        }
+        return (_partsAbsent & bit) != 0;
     }
 
     /// <summary>Transformed values shared by rules with the same chain (see <see cref="TransformedTextCache"/>).</summary>

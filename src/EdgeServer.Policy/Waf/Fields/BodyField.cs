@@ -17,6 +17,8 @@ public sealed class BodyField(OversizeHandling oversize) : FieldToMatch
 
     public override int Cost => 8;
     public override string Describe() => $"Body(oversize {oversize})";
+    internal override OptionalPart Part => OptionalPart.Body;
+    internal override bool AnswerWhenAbsent(TextInspection inspection) => inspection.EmptyResult; // the empty body is tested
 }
 
 public enum CertificatePart : byte { Subject, Issuer, SubjectAlternativeNames, Fingerprint }

@@ -20,6 +20,12 @@ public abstract class FieldToMatch
     /// <summary>Everything that decides which values the field yields: two fields with the same identity match alike.</summary>
     internal virtual string Identity => Describe();
 
+    /// <summary>The optional part of a request this field reads, if it reads one (see <see cref="OptionalPart"/>).</summary>
+    internal virtual OptionalPart? Part => null;
+
+    /// <summary>What <see cref="AnyValueMatches"/> answers when <see cref="Part"/> is absent from the request.</summary>
+    internal virtual bool AnswerWhenAbsent(TextInspection inspection) => throw new InvalidOperationException($"{Describe()} reads no optional part");
+
     /// <summary>Applies oversize handling to one value: null means inspect it (its first part), else the answer.</summary>
     protected static bool? Oversize(int length, OversizeHandling handling) =>
         length <= MaxInspectedChars || handling == OversizeHandling.Continue ? null : handling == OversizeHandling.Match;

@@ -48,6 +48,8 @@ public sealed class SingleHeaderField(byte[] name) : FieldToMatch
 
     public override int Cost => 1;
     public override string Describe() => $"SingleHeader({System.Text.Encoding.ASCII.GetString(name)})";
+    internal override OptionalPart Part { get; } = OptionalPart.HeaderNamed(name);
+    internal override bool AnswerWhenAbsent(TextInspection inspection) => false; // no value to test
 }
 
 public sealed class HeadersField(NamePattern pattern, MatchScope scope, OversizeHandling oversize) : FieldToMatch
@@ -107,5 +109,7 @@ public sealed class CookiesField(NamePattern pattern, MatchScope scope, Oversize
 
     public override int Cost => 3;
     public override string Describe() => $"Cookies({pattern.Describe()}, {scope})";
+    internal override OptionalPart Part { get; } = OptionalPart.HeaderNamed(s_cookie);
+    internal override bool AnswerWhenAbsent(TextInspection inspection) => false; // no cookie to test
     internal override string Identity => $"Cookies({pattern.Describe()}, {scope}, oversize {oversize})";
 }

@@ -20,6 +20,8 @@ public sealed class QueryStringField : FieldToMatch
         context.Request.Head is { } head && inspection.Test(ref context, head.Query);
     public override int Cost => 1;
     public override string Describe() => "QueryString";
+    internal override OptionalPart Part => OptionalPart.Query;
+    internal override bool AnswerWhenAbsent(TextInspection inspection) => inspection.EmptyResult; // the empty string is tested
 }
 
 /// <summary>The method; the answers for the methods the parser knows by name are worked out at compile time.</summary>
@@ -53,5 +55,7 @@ public sealed class QueryArgumentsField(byte[]? name) : FieldToMatch
     }
 
     public override int Cost => 2;
+    internal override OptionalPart Part => OptionalPart.Query;
+    internal override bool AnswerWhenAbsent(TextInspection inspection) => false; // no argument to test
     public override string Describe() => name is null ? "AllQueryArguments" : $"SingleQueryArgument({System.Text.Encoding.ASCII.GetString(name)})";
 }

@@ -36,6 +36,9 @@ public sealed class TextInspection
 
     private readonly bool _emptyResult;
 
+    /// <summary>The answer for an empty value, known at compile time.</summary>
+    internal bool EmptyResult => _emptyResult;
+
     /// <summary>
     /// A Method field's answers for the methods the parser recognises, indexed by <see cref="KnownMethod"/>: the
     /// answer for "GET" never changes, so a regex that allows a list of methods runs at compile time only.

@@ -37,6 +37,7 @@ public sealed class GeoMatchStatement(ushort[] countries, ForwardedIpConfig? for
 
     public override bool IsConnectionLevel => forwarded is null;
     public override int Cost => 2;
+    internal override bool HasSideEffects => true; // the country label
     public override string Describe() =>
         $"GeoMatch [{string.Join(",", _countries.Select(CountryCodes.Unpack).Order(StringComparer.Ordinal))}]" +
         (forwarded is null ? "" : $" from {forwarded.HeaderName}");

@@ -21,6 +21,13 @@ public sealed class AndStatement(WafStatement[] statements) : WafStatement
     public override int Cost => _statements.Sum(s => s.Cost);
     public override string Describe() => "AND(" + string.Join(", ", _statements.Select(s => s.Describe())) + ")";
     public override IEnumerable<TextInspection> Inspections => _statements.SelectMany(s => s.Inspections);
+    internal override bool HasSideEffects => _statements.Any(s => s.HasSideEffects);
+
+    internal override bool? AnswerWhenAbsent(OptionalPart part)
+    {
+        var answers = _statements.Select(s => s.AnswerWhenAbsent(part)).ToList();
+        return answers.Contains(false) ? false : answers.All(a => a == true) ? true : null;
+    }
 }
 
 /// <summary>Any of its statements, cheapest first.</summary>
@@ -41,6 +48,13 @@ public sealed class OrStatement(WafStatement[] statements) : WafStatement
     public override int Cost => _statements.Sum(s => s.Cost);
     public override string Describe() => "OR(" + string.Join(", ", _statements.Select(s => s.Describe())) + ")";
     public override IEnumerable<TextInspection> Inspections => _statements.SelectMany(s => s.Inspections);
+    internal override bool HasSideEffects => _statements.Any(s => s.HasSideEffects);
+
+    internal override bool? AnswerWhenAbsent(OptionalPart part)
+    {
+        var answers = _statements.Select(s => s.AnswerWhenAbsent(part)).ToList();
+        return answers.Contains(true) ? true : answers.All(a => a == false) ? false : null;
+    }
 }
 
 public sealed class NotStatement(WafStatement statement) : WafStatement
@@ -50,4 +64,6 @@ public sealed class NotStatement(WafStatement statement) : WafStatement
     public override int Cost => statement.Cost;
     public override string Describe() => "NOT(" + statement.Describe() + ")";
     public override IEnumerable<TextInspection> Inspections => statement.Inspections;
+    internal override bool HasSideEffects => statement.HasSideEffects;
+    internal override bool? AnswerWhenAbsent(OptionalPart part) => !statement.AnswerWhenAbsent(part);
 }

@@ -62,6 +62,7 @@ public sealed class RateBasedStatement : WafStatement
 
     /// <summary>It counts requests, so it runs per request; a connection ACL has none.</summary>
     public override bool IsConnectionLevel => false;
+    internal override bool HasSideEffects => true; // every request it sees is counted
 
     /// <summary>A hash and a compare-and-swap on top of the key and the scope-down.</summary>
     public override int Cost => 2 + Key.Cost + (ScopeDown?.Cost ?? 0);

@@ -12,6 +12,7 @@ public sealed class TextMatchStatement(TextInspection inspection) : WafStatement
     public override int Cost => Inspection.Cost;
     public override string Describe() => Inspection.Describe();
     public override IEnumerable<TextInspection> Inspections => [Inspection];
+    internal override bool? AnswerWhenAbsent(OptionalPart part) => part.Equals(Inspection.Field.Part) ? Inspection.Field.AnswerWhenAbsent(Inspection) : null;
 }
 
 /// <summary>
@@ -31,4 +32,7 @@ public sealed class SizeConstraintStatement(TextInspection inspection, SizePredi
     public override int Cost => inspection.Cost;
     public override string Describe() => inspection.Describe();
     public override IEnumerable<TextInspection> Inspections => [inspection];
+
+    // An absent body has no Content-Length above 0, so the declared-length shortcut compares 0: the empty text's size.
+    internal override bool? AnswerWhenAbsent(OptionalPart part) => part.Equals(inspection.Field.Part) ? inspection.Field.AnswerWhenAbsent(inspection) : null;
 }

@@ -22,4 +22,13 @@ public abstract class WafStatement
 
     /// <summary>The text inspections in this statement's tree (the ACL shares transformed text between them).</summary>
     public virtual IEnumerable<TextInspection> Inspections => [];
+
+    /// <summary>
+    /// What <see cref="Matches"/> answers for any request that lacks <paramref name="part"/>, whatever else it holds;
+    /// null when that depends on more than the part's absence.
+    /// </summary>
+    internal virtual bool? AnswerWhenAbsent(OptionalPart part) => null;
+
+    /// <summary>Evaluating it changes the evaluation (labels added, requests counted): it must run whenever it is reached.</summary>
+    internal virtual bool HasSideEffects => false;
 }
