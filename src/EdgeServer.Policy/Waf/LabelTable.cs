@@ -10,10 +10,13 @@ public sealed class LabelTable
     private readonly Dictionary<string, int> _ids = new(StringComparer.Ordinal);
     private readonly List<string> _names = [];
     private readonly Dictionary<ushort, int> _countries = [];
+    private readonly int _otherCountry;
 
     public LabelTable(IEnumerable<string> countryCodes)
     {
         foreach (var code in countryCodes) _countries[Evaluation.CountryCodes.Pack(code)] = Intern(CountryNamespace + code);
+        // Interned now: at run time the table is read by every request thread at once and must not change.
+        _otherCountry = Intern(CountryNamespace + "other");
     }
 
     public int Count => _names.Count;
@@ -31,7 +34,7 @@ public sealed class LabelTable
 
     /// <summary>The id of a country's label; countries outside the table (a database newer than it) share one "unknown" label.</summary>
     public int CountryLabel(ushort country) =>
-        _countries.TryGetValue(country, out var id) ? id : Intern(CountryNamespace + "other");
+        _countries.TryGetValue(country, out var id) ? id : _otherCountry;
 
     /// <summary>Every label id under a namespace (a prefix ending in ':'), as interned so far: call after all rules are read.</summary>
     public int[] InNamespace(string prefix) =>

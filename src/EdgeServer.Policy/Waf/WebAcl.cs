@@ -20,8 +20,7 @@ public sealed class WebAcl(string name, string source, WafAction defaultAction, 
     public int BodyInspectionBytes { get; } = bodyInspectionBytes;
 
     private readonly WafStopTally _tally = Attach(rules);
-    private readonly ByteMatchRun?[] _runs = Screen(rules);
-    private readonly AbsenceGates _gates = AbsenceGates.Find(rules);
+    private readonly (ByteMatchRun?[] Runs, AbsenceGates Gates, RuleStep[] Steps) _plan = Plan(rules);
     private readonly int _textChars = Math.Max(FieldToMatch.MaxInspectedChars, bodyInspectionBytes);
 
     /// <summary>Some rule has Metadata.ExpiresAt: only then does <see cref="Evaluate(in WafRequest, ICountryResolver?, DateTimeOffset, Span{bool})"/> look at its time.</summary>
@@ -34,11 +33,13 @@ public sealed class WebAcl(string name, string source, WafAction defaultAction, 
         return tally;
     }
 
-    private static ByteMatchRun?[] Screen(WafRule[] rules)
+    /// <summary>The shortcuts: screened runs, rules decided by a missing part, and the per-rule steps that point to both.</summary>
+    private static (ByteMatchRun?[], AbsenceGates, RuleStep[]) Plan(WafRule[] rules)
     {
         var runs = ByteMatchRun.Find(rules);
         AssignCacheSlots(rules, runs.OfType<ByteMatchRun>().Select(r => r.Screen));
-        return runs;
+        var gates = AbsenceGates.Find(rules);
+        return (runs, gates, RuleStep.For(rules, runs, gates));
     }
 
     /// <summary>
@@ -63,11 +64,11 @@ public sealed class WebAcl(string name, string source, WafAction defaultAction, 
     /// The runs of consecutive ByteMatch rules one multi-pattern search screens (indexes into <see cref="Rules"/>,
     /// end exclusive; see <see cref="ByteMatchRun"/>), for `edge waf explain`.
     /// </summary>
-    public IReadOnlyList<(int Start, int End)> ScreenedRuns => [.. _runs.OfType<ByteMatchRun>().Select(r => (r.Start, r.End))];
+    public IReadOnlyList<(int Start, int End)> ScreenedRuns => [.. _plan.Runs.OfType<ByteMatchRun>().Select(r => (r.Start, r.End))];
 
     /// <summary>Per rule, the missing part of a request that decides it before it runs, and its answer then (see <see cref="AbsenceGates"/>).</summary>
     public IReadOnlyList<(OptionalPart Part, bool Answer)?> AbsenceDecisions =>
-        [.. _gates.PartOf.Select((p, i) => p < 0 ? ((OptionalPart, bool)?)null : (_gates.Parts[p], _gates.AnswerOf[i]))];
+        [.. _plan.Gates.PartOf.Select((p, i) => p < 0 ? ((OptionalPart, bool)?)null : (_plan.Gates.Parts[p], _plan.Gates.AnswerOf[i]))];
 
     /// <summary>Every rule can be decided from the peer address alone (see <see cref="Statements.WafStatement.IsConnectionLevel"/>).</summary>
     public bool IsConnectionLevel => rules.All(r => r.Statement.IsConnectionLevel);
@@ -89,27 +90,30 @@ public sealed class WebAcl(string name, string source, WafAction defaultAction, 
 
     private WafVerdict Evaluate(in WafRequest request, ICountryResolver? countries, DateTimeOffset now, Span<bool> matched, bool shortcuts)
     {
+        var steps = _plan.Steps;
+        var parts = _plan.Gates.Parts;
         var scratch = WafScratch.Take(_textChars);
         var context = new WafContext(request, countries, now, scratch);
         try
         {
             for (var i = 0; i < rules.Length; i++)
             {
-                // A run's rules share its field: when the part it reads is missing, none of their strings can occur.
-                if (shortcuts && _runs[i] is { } run && ((_gates.Decides(i, ref context, out var runAnswer) && !runAnswer) || !run.Screen.Matches(ref context)))
+                var step = steps[i];
+                if (shortcuts && step.RunEnd != 0 &&
+                    ((step.RunGated && context.IsAbsent(step.Part, parts[step.Part])) || !_plan.Runs[i]!.Screen.Matches(ref context)))
                 {
-                    if (run.AnyExpires) TallyExpired(run, now);
-                    i = run.End - 1;
+                    if (step.RunExpires) TallyExpired(i, step.RunEnd, now);
+                    i = step.RunEnd - 1;
                     continue;
                 }
-                var rule = rules[i];
-                if (HasExpiringRules && rule.IsExpired(now))
+                if (HasExpiringRules && rules[i].IsExpired(now))
                 {
                     _tally.Skipped(i);
                     continue;
                 }
-                var matches = shortcuts && _gates.Decides(i, ref context, out var answer) ? answer : rule.Statement.Matches(ref context);
+                var matches = shortcuts && step.Part >= 0 && context.IsAbsent(step.Part, parts[step.Part]) ? step.Answer : rules[i].Statement.Matches(ref context);
                 if (!matches) continue;
+                var rule = rules[i];
                 rule.Counters.CountMatch();
                 if (!matched.IsEmpty) matched[i] = true;
                 foreach (var id in rule.LabelIds) context.AddLabel(id);
@@ -127,9 +131,9 @@ public sealed class WebAcl(string name, string source, WafAction defaultAction, 
     }
 
     /// <summary>A run stepped over was reached: its expired rules count as skipped, as they would one by one.</summary>
-    private void TallyExpired(ByteMatchRun run, DateTimeOffset now)
+    private void TallyExpired(int start, int end, DateTimeOffset now)
     {
-        for (var j = run.Start; j < run.End; j++)
+        for (var j = start; j < end; j++)
         {
             if (rules[j].IsExpired(now)) _tally.Skipped(j);
         }

@@ -232,6 +232,34 @@ public sealed class WafEvaluationTests(WafTestFiles files) : IClassFixture<WafTe
     }
 
     [Fact]
+    public void Geo_labels_and_answers_follow_the_country_as_it_changes_from_request_to_request()
+    {
+        var acl = Acl("""
+              - Name: tag-gb
+                Priority: 1
+                Action: { Count: {} }
+                RuleLabels: [{ Name: "from:gb" }]
+                Statement: { GeoMatchStatement: { CountryCodes: [GB] } }
+              - Name: block-fr
+                Priority: 2
+                Action: { Block: {} }
+                Statement: { LabelMatchStatement: { Scope: LABEL, Key: "geo:country:FR" } }
+              - Name: block-unknown
+                Priority: 3
+                Action: { Block: {} }
+                Statement: { LabelMatchStatement: { Scope: LABEL, Key: "geo:country:other" } }
+              - Name: block-gb
+                Priority: 4
+                Action: { Block: {} }
+                Statement: { LabelMatchStatement: { Scope: LABEL, Key: "from:gb" } }
+            """);
+        foreach (var (country, rule) in new[] { ("GB", "block-gb"), ("FR", "block-fr"), ("GB", "block-gb"), ("GB", "block-gb"), ("ZZ", "block-unknown"), ("FR", "block-fr"), ("ZZ", "block-unknown") })
+        {
+            Assert.Equal(rule, Evaluate(acl, Get("/"), "81.2.69.160", new FixedCountry(country)).Rule?.Name);
+        }
+    }
+
+    [Fact]
     public void Ip_sets_with_forwarded_addresses_only_from_trusted_proxies()
     {
         var set = files.Write("blocked.txt", "# bad actors\n198.51.100.0/24\n2001:db8::/32  # v6 too\n");

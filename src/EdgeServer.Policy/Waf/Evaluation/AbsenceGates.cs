@@ -58,11 +58,4 @@ internal sealed class AbsenceGates
         return new AbsenceGates([.. parts], partOf, answerOf);
     }
 
-    /// <summary>Rule <paramref name="rule"/> is decided without running: <paramref name="answer"/> is its answer.</summary>
-    public bool Decides(int rule, ref WafContext context, out bool answer)
-    {
-        var part = PartOf[rule];
-        answer = AnswerOf[rule];
-        return part >= 0 && context.IsAbsent(part, Parts[part]);
-    }
 }
