@@ -35,7 +35,7 @@ public class WebAclBenchmark
     [Benchmark(Description = "API POST with a 1 KiB JSON body: 50 rules")]
     public WafActionKind Post() => Evaluate(_inputs.Post).Action;
 
-    [Benchmark(Description = "wrk's GET / (Host only, as perf/compare.sh sends): 50 rules")]
+    [Benchmark(Description = "wrk's GET /plain (Host only, as perf/compare.sh sends): 50 rules")]
     public WafActionKind Wrk() => Evaluate(_inputs.Wrk).Action;
 
     private WafVerdict Evaluate(RequestHead head) =>

@@ -34,7 +34,7 @@ internal sealed class WebAclInputs : IDisposable
         "Authorization: Bearer eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxMjM0In0.c2lnbmF0dXJl\r\n" +
         "Content-Length: 1024\r\n\r\n";
 
-    private const string WrkGet = "GET / HTTP/1.1\r\nHost: 127.0.0.1:18084\r\n\r\n";
+    private const string WrkGet = "GET /plain HTTP/1.1\r\nHost: 127.0.0.1:18084\r\n\r\n";
 
     public WebAclInputs()
     {
@@ -61,7 +61,7 @@ internal sealed class WebAclInputs : IDisposable
     /// <summary>An API POST whose 1 KiB JSON body is <see cref="PostBody"/>.</summary>
     public RequestHead Post { get; }
     public byte[] PostBody { get; }
-    /// <summary>wrk's GET / (Host only), what perf/compare.sh sends.</summary>
+    /// <summary>wrk's GET /plain (Host only), what perf/compare.sh sends.</summary>
     public RequestHead Wrk { get; }
     /// <summary>A public address the country database knows (GB).</summary>
     public byte[] Client { get; } = IPAddress.Parse("81.2.69.160").GetAddressBytes();
