@@ -48,7 +48,7 @@ public class RateBasedAclBenchmark
     [GlobalSetup]
     public void Setup()
     {
-        var repo = FindRepo();
+        var repo = WebAclInputs.FindRepo();
         _login = Compile(Path.Combine(repo, "config/waf/login-rate-limit.yaml"));
         var dir = Directory.CreateTempSubdirectory("edge-bench-rate-").FullName;
         WebAcl Inline(string name, string key)
@@ -62,9 +62,9 @@ public class RateBasedAclBenchmark
         _byCustom = Inline("custom", "AggregateKeyType: CUSTOM_KEYS\n        CustomKeys: [{ Header: { Name: X-Api-Key } }, { UriPath: { TextTransformations: [{ Priority: 0, Type: LOWERCASE }] } }]");
         Directory.Delete(dir, recursive: true);
 
-        _loginPost = Parse("POST /login HTTP/1.1\r\nHost: shop.example.com\r\nUser-Agent: Mozilla/5.0\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 32\r\n\r\n");
-        _browse = Parse("GET /products/shoes?color=blue HTTP/1.1\r\nHost: shop.example.com\r\nUser-Agent: Mozilla/5.0\r\nAccept: text/html\r\n\r\n");
-        _api = Parse("POST /api/v1/Orders HTTP/1.1\r\nHost: api.example.com\r\nX-Api-Key: k-7f3a9c2e\r\nX-Forwarded-For: 198.51.100.23, 10.0.0.1\r\nContent-Length: 0\r\n\r\n");
+        _loginPost = WebAclInputs.Parse("POST /login HTTP/1.1\r\nHost: shop.example.com\r\nUser-Agent: Mozilla/5.0\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 32\r\n\r\n");
+        _browse = WebAclInputs.Parse("GET /products/shoes?color=blue HTTP/1.1\r\nHost: shop.example.com\r\nUser-Agent: Mozilla/5.0\r\nAccept: text/html\r\n\r\n");
+        _api = WebAclInputs.Parse("POST /api/v1/Orders HTTP/1.1\r\nHost: api.example.com\r\nX-Api-Key: k-7f3a9c2e\r\nX-Forwarded-For: 198.51.100.23, 10.0.0.1\r\nContent-Length: 0\r\n\r\n");
         _clients = [.. Enumerable.Range(0, Clients).Select(i => new byte[] { 198, 51, (byte)(100 + i / 256), (byte)(i % 256) })];
 
         // The login client is over its limit from here on: the benchmark measures the steady state of a hammering client.
@@ -97,23 +97,5 @@ public class RateBasedAclBenchmark
     {
         var result = WafCompiler.CompileFile(path, new WafCounterRegistry(), DateTimeOffset.UtcNow);
         return result.Ok ? result.Acl! : throw new InvalidOperationException(string.Join("\n", result.Errors));
-    }
-
-    private static RequestHead Parse(string text)
-    {
-        var limits = HttpParserLimits.Default;
-        var head = new RequestHead(limits);
-        if (Http1RequestParser.TryParse(new ReadOnlySequence<byte>(Encoding.ASCII.GetBytes(text)), head, limits, out _) != ParseStatus.Complete)
-            throw new InvalidOperationException("benchmark request does not parse");
-        return head;
-    }
-
-    private static string FindRepo()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "EdgeServer.sln"))) return dir.FullName;
-        }
-        throw new InvalidOperationException("run from inside the repository");
     }
 }

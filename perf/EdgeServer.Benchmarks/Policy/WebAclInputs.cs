@@ -68,7 +68,7 @@ internal sealed class WebAclInputs : IDisposable
 
     public void Dispose() => Geo.Dispose();
 
-    private static RequestHead Parse(string text)
+    internal static RequestHead Parse(string text)
     {
         var limits = HttpParserLimits.Default;
         var head = new RequestHead(limits);
@@ -77,7 +77,7 @@ internal sealed class WebAclInputs : IDisposable
         return head;
     }
 
-    private static string FindRepo()
+    internal static string FindRepo()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {

@@ -22,7 +22,7 @@ namespace EdgeServer.Tests.Waf;
 /// </summary>
 public sealed class ExampleRuleFilesTests
 {
-    private static readonly string RepositoryRoot = FindRepositoryRoot();
+    internal static readonly string RepositoryRoot = FindRepositoryRoot();
     private static readonly string RuleDirectory = Path.Combine(RepositoryRoot, "config", "waf");
 
     public static TheoryData<string> RuleFiles()

@@ -1,10 +1,8 @@
-using System.Buffers;
 using System.Net;
 using System.Text;
 using EdgeServer.Policy.Waf;
 using EdgeServer.Policy.Waf.Evaluation;
 using EdgeServer.Policy.Waf.Fields;
-using EdgeServer.Protocol.Http1;
 using EdgeServer.Waf.Compiler;
 
 namespace EdgeServer.Tests.Waf;
@@ -21,7 +19,7 @@ public sealed class WafAbsenceTests(WafTestFiles files) : IClassFixture<WafTestF
     [InlineData("config/waf/baseline.yaml")]
     public void Random_requests_get_the_same_verdicts_and_matches_with_and_without_the_shortcuts(string file)
     {
-        var result = WafCompiler.CompileFile(Path.Combine(RepositoryRoot, file), new WafCounterRegistry(), DateTimeOffset.UtcNow);
+        var result = WafCompiler.CompileFile(Path.Combine(ExampleRuleFilesTests.RepositoryRoot, file), new WafCounterRegistry(), DateTimeOffset.UtcNow);
         Assert.True(result.Ok, string.Join("\n", result.Errors));
         var acl = result.Acl!;
         Assert.Contains(acl.AbsenceDecisions, d => d is not null);
@@ -51,7 +49,7 @@ public sealed class WafAbsenceTests(WafTestFiles files) : IClassFixture<WafTestF
             if (framing < 2) body = "";
             var truncated = framing == 3 && random.Next(3) == 0;
 
-            var parsed = Parse(head.Append("\r\n").ToString());
+            var parsed = WafTestRequests.Parse(head.Append("\r\n").ToString());
             var request = new WafRequest(parsed, IPAddress.Parse("203.0.113.7").GetAddressBytes(), null, Encoding.Latin1.GetBytes(body), truncated);
             var fast = new bool[acl.Rules.Count];
             var full = new bool[acl.Rules.Count];
@@ -137,23 +135,4 @@ public sealed class WafAbsenceTests(WafTestFiles files) : IClassFixture<WafTestF
     }
 
     private static string Pick(Random random, string[] values) => values[random.Next(values.Length)];
-
-    private static RequestHead Parse(string text)
-    {
-        var limits = HttpParserLimits.Default;
-        var head = new RequestHead(limits);
-        Assert.Equal(ParseStatus.Complete, Http1RequestParser.TryParse(new ReadOnlySequence<byte>(Encoding.Latin1.GetBytes(text)), head, limits, out _));
-        return head;
-    }
-
-    private static readonly string RepositoryRoot = FindRepositoryRoot();
-
-    private static string FindRepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "EdgeServer.sln"))) return dir.FullName;
-        }
-        throw new DirectoryNotFoundException($"EdgeServer.sln not found above {AppContext.BaseDirectory}");
-    }
 }

@@ -4,7 +4,6 @@ using System.Text;
 using EdgeServer.Observability;
 using EdgeServer.Policy.Waf;
 using EdgeServer.Policy.Waf.Evaluation;
-using EdgeServer.Protocol.Http1;
 using EdgeServer.Waf;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -76,14 +75,8 @@ public sealed class WafGateTests(WafTestFiles files) : IClassFixture<WafTestFile
         Assert.False(Evaluate(gate, set, "/b").Blocked);
     }
 
-    private static WafVerdict Evaluate(WafGate gate, WafSet set, string path)
-    {
-        var limits = HttpParserLimits.Default;
-        var head = new RequestHead(limits);
-        var bytes = Encoding.Latin1.GetBytes($"GET {path} HTTP/1.1\r\nHost: a\r\n\r\n");
-        Assert.Equal(ParseStatus.Complete, Http1RequestParser.TryParse(new ReadOnlySequence<byte>(bytes), head, limits, out _));
-        return gate.Evaluate(set, new WafRequest(head, IPAddress.Parse("203.0.113.7").GetAddressBytes()));
-    }
+    private static WafVerdict Evaluate(WafGate gate, WafSet set, string path) =>
+        gate.Evaluate(set, new WafRequest(WafTestRequests.Parse(WafTestRequests.Get(path)), IPAddress.Parse("203.0.113.7").GetAddressBytes()));
 
     private static WebAcl Rename(WebAcl acl, string name) =>
         new(name, acl.Source, acl.DefaultAction, [.. acl.Rules], acl.Labels, acl.BodyInspectionBytes);

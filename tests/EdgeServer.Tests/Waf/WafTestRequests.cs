@@ -16,11 +16,15 @@ internal static class WafTestRequests
         Evaluate(acl, request, default, ip, countries, body);
 
     /// <param name="matched">One slot per rule: set for each rule that matched.</param>
-    public static WafVerdict Evaluate(WebAcl acl, string request, Span<bool> matched, string ip = "203.0.113.7", ICountryResolver? countries = null, string body = "")
+    public static WafVerdict Evaluate(WebAcl acl, string request, Span<bool> matched, string ip = "203.0.113.7", ICountryResolver? countries = null, string body = "") =>
+        acl.Evaluate(new WafRequest(Parse(request), IPAddress.Parse(ip).GetAddressBytes(), null, Encoding.Latin1.GetBytes(body)), countries, DateTimeOffset.UtcNow, matched);
+
+    /// <summary>A request head parsed by the proxy's own parser; the test fails if it does not parse whole.</summary>
+    public static RequestHead Parse(string request)
     {
         var limits = HttpParserLimits.Default;
         var head = new RequestHead(limits);
         Assert.Equal(ParseStatus.Complete, Http1RequestParser.TryParse(new ReadOnlySequence<byte>(Encoding.Latin1.GetBytes(request)), head, limits, out _));
-        return acl.Evaluate(new WafRequest(head, IPAddress.Parse(ip).GetAddressBytes(), null, Encoding.Latin1.GetBytes(body)), countries, DateTimeOffset.UtcNow, matched);
+        return head;
     }
 }
