@@ -134,7 +134,7 @@ internal sealed partial class WebSocketRelay
         {
             Volatile.Write(ref _lastPingToUpstream, now);
             Volatile.Write(ref _pingUpstream, 1);
-            _client.Input.CancelPendingRead();
+            PipeWake.CancelRead(_client.Input);
         }
     }
 
@@ -147,17 +147,18 @@ internal sealed partial class WebSocketRelay
         // Readers first: a pump parked on a read runs on from here (inline) and writes its close before the flushes
         // are cancelled; a flush cancelled while none is pending cancels the next one, and on a TLS listener that
         // one would lose an encrypted record (the client then fails the connection with a bad record MAC).
-        _client.Input.CancelPendingRead();
+        PipeWake.CancelRead(_client.Input);
         WakeUpstreamReader();
-        _client.Output.CancelPendingFlush();
+        PipeWake.CancelFlush(_client.Output);
         // A send straight on the socket cannot be cancelled: it ends when the upstream takes the bytes or at Abort.
-        if (_socket is null) _upstream.Output.CancelPendingFlush();
+        if (_socket is null) PipeWake.CancelFlush(_upstream.Output);
     }
+
 
     private void WakeUpstreamReader()
     {
         if (_socket is { } socket) socket.Wake();
-        else _upstream.Input.CancelPendingRead();
+        else PipeWake.CancelRead(_upstream.Input);
     }
 
     /// <summary>A side that will not take our close frame: cut both transports so the pumps end.</summary>
