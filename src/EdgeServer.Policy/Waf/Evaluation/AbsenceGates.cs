@@ -57,5 +57,4 @@ internal sealed class AbsenceGates
         }
         return new AbsenceGates([.. parts], partOf, answerOf);
     }
-
 }
