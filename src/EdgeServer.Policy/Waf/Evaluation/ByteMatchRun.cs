@@ -12,23 +12,15 @@ namespace EdgeServer.Policy.Waf.Evaluation;
 /// search finds something, the rules run one by one as usual (on the transformed text it left in the cache).
 /// Only runs of consecutive rules are screened: rules decide in priority order, so none is moved.
 /// </summary>
-internal sealed class ByteMatchRun
+internal sealed class ByteMatchRun(int start, int end, TextInspection screen, bool anyExpires)
 {
-    private ByteMatchRun(int start, int end, TextInspection screen, bool anyExpires)
-    {
-        Start = start;
-        End = end;
-        Screen = screen;
-        AnyExpires = anyExpires;
-    }
-
-    public int Start { get; }
+    public int Start { get; } = start;
     /// <summary>One past the run's last rule.</summary>
-    public int End { get; }
+    public int End { get; } = end;
     /// <summary>The run's field and transformations, with a predicate true when any of the search strings occurs.</summary>
-    public TextInspection Screen { get; }
+    public TextInspection Screen { get; } = screen;
     /// <summary>Some rule of the run has an expiry date: stepping over the run must still count it as skipped once expired.</summary>
-    public bool AnyExpires { get; }
+    public bool AnyExpires { get; } = anyExpires;
 
     /// <summary>The runs of two or more rules in <paramref name="rules"/>, in order; one array slot per rule, set where a run starts.</summary>
     public static ByteMatchRun?[] Find(WafRule[] rules)

@@ -49,8 +49,6 @@ public sealed class RegexPredicate(Regex regex) : TextPredicate
 {
     private readonly string? _literal = RegexLiteral.RequiredPrefix(regex.ToString(), regex.Options);
 
-    internal string? RequiredLiteral => _literal;
-
     public override bool Test(ReadOnlySpan<char> text) =>
         (_literal is null || text.Contains(_literal, StringComparison.Ordinal)) && regex.IsMatch(text);
     public override int Cost => 4;
