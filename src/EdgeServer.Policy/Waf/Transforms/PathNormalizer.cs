@@ -5,7 +5,8 @@ namespace EdgeServer.Policy.Waf.Transforms;
 /// segments together with the segment they climb out of. A ".." never climbs above the root of an
 /// absolute path (it is dropped); at the start of a relative path it has nothing to remove and is kept,
 /// as AWS describes ("back-references that are not at the beginning of the input").
-/// A trailing slash, or a trailing "." or "..", leaves the result ending in "/".
+/// A trailing slash, or a trailing "." or ".." that is removed, leaves the result ending in "/"; the output is
+/// never longer than the input.
 /// </summary>
 internal static class PathNormalizer
 {
@@ -70,6 +71,9 @@ internal static class PathNormalizer
                 }
                 else if (!absolute)
                 {
+                    // Kept as it is, without the trailing slash a removed segment leaves: "../.." gaining one
+                    // would lengthen the text, and a value that fills the buffer would then overflow it.
+                    endsWithSlash = false;
                     written = Append(segment, output, written);
                     floor = written;
                 }

@@ -24,9 +24,30 @@ public class PathNormalizeTests
     [InlineData("a/..", "")]
     [InlineData(".", "")]
     [InlineData("a\\..\\b", "a\\..\\b")]               // backslashes are NORMALIZE_PATH_WIN's
+    [InlineData("..", "..")]                           // kept, and no slash added: that would lengthen it
+    [InlineData("../..", "../..")]
+    [InlineData("a/../..", "..")]
+    [InlineData("../../", "../../")]
     public void Normalize_path(string input, string expected)
     {
         Assert.Equal(expected, Transform.Run(TextTransformationType.NormalizePath, input));
+    }
+
+    /// <summary>In place in a buffer exactly as long as the value, as a value that fills the WAF's text buffer is.</summary>
+    [Theory]
+    [InlineData("..")]
+    [InlineData("../../..")]
+    [InlineData("a/../../..")]
+    [InlineData("/a/./b/.")]
+    [InlineData("..\\..")]
+    public void Never_writes_past_the_input(string input)
+    {
+        foreach (var type in new[] { TextTransformationType.NormalizePath, TextTransformationType.NormalizePathWin })
+        {
+            var buffer = input.ToCharArray();
+            var length = TextTransformations.Apply(type, buffer, buffer);
+            Assert.InRange(length, 0, input.Length);
+        }
     }
 
     [Theory]
