@@ -16,7 +16,12 @@ public static class XssDetector
     /// a '&gt;' to leave the tag first); another attribute's value needs '='; a script or data URL as the value
     /// itself needs its ':' (written or as a character reference, so '&amp;').
     /// </summary>
-    private static readonly SearchValues<char> Needed = SearchValues.Create("<>=:&");
+    private const string NeededOne = "<>=:&";
+
+    private static readonly SearchValues<char> Needed = SearchValues.Create(NeededOne);
+
+    /// <summary>The same, as the WAF's raw screens read it: any one of these chars.</summary>
+    internal static IReadOnlyList<string> NeededChars { get; } = [.. NeededOne.Select(c => c.ToString())];
 
     public static bool IsXss(ReadOnlySpan<char> input)
     {

@@ -93,7 +93,7 @@ public sealed class WebAcl(string name, string source, WafAction defaultAction, 
         var steps = _plan.Steps;
         var parts = _plan.Gates.Parts;
         var scratch = WafScratch.Take(_textChars);
-        var context = new WafContext(request, countries, now, scratch);
+        var context = new WafContext(request, countries, now, scratch, shortcuts);
         try
         {
             for (var i = 0; i < rules.Length; i++)

@@ -8,31 +8,43 @@ using EdgeServer.Waf.Compiler;
 namespace EdgeServer.Tests.Waf;
 
 /// <summary>
-/// Rules decided by a missing query, body or header before they run (AbsenceGates) decide what they decide
-/// when run: random requests through the 50-rule benchmark ACL and the shipped baseline, each evaluated with the
-/// shortcuts and in full; and the cases where a missing part must not decide (other fields, side effects).
+/// Rules decided by a missing query, body or header before they run (AbsenceGates), and values screened out by
+/// their raw bytes (RawScreen), decide what they decide when run: random requests through the 50-rule benchmark ACL
+/// and the shipped baseline, each evaluated with the shortcuts and in full; and the cases where a missing part must
+/// not decide (other fields, side effects).
 /// </summary>
 public sealed class WafAbsenceTests(WafTestFiles files) : IClassFixture<WafTestFiles>
 {
+    /// <param name="countOnly">Every Block made a Count, so every rule runs on every request and each one's match is compared.</param>
     [Theory]
-    [InlineData("perf/waf/realistic-50.yaml")]
-    [InlineData("config/waf/baseline.yaml")]
-    public void Random_requests_get_the_same_verdicts_and_matches_with_and_without_the_shortcuts(string file)
+    [InlineData("perf/waf/realistic-50.yaml", false)]
+    [InlineData("perf/waf/realistic-50.yaml", true)]
+    [InlineData("config/waf/baseline.yaml", false)]
+    public void Random_requests_get_the_same_verdicts_and_matches_with_and_without_the_shortcuts(string file, bool countOnly)
     {
-        var result = WafCompiler.CompileFile(Path.Combine(ExampleRuleFilesTests.RepositoryRoot, file), new WafCounterRegistry(), DateTimeOffset.UtcNow);
+        var path = Path.Combine(ExampleRuleFilesTests.RepositoryRoot, file);
+        var text = File.ReadAllText(path);
+        if (countOnly)
+        {
+            const string block = "Action: { Block: {} }";
+            Assert.True(text.Split(block).Length > 40);
+            text = text.Replace(block, "Action: { Count: {} }");
+        }
+        var result = WafCompiler.Compile(text, path, new WafCounterRegistry(), DateTimeOffset.UtcNow);
         Assert.True(result.Ok, string.Join("\n", result.Errors));
         var acl = result.Acl!;
         Assert.Contains(acl.AbsenceDecisions, d => d is not null);
 
         string[] methods = ["GET", "POST", "PUT", "HEAD", "PURGE"];
-        string[] paths = ["/", "/plain", "/admin/x", "/.env", "/a/../etc/passwd", "/search", "/%2e%2e/x", "/wp-login.php"];
+        string[] paths = ["/", "/plain", "/admin/x", "/.env", "/a/../etc/passwd", "/search", "/%2e%2e/x", "/wp-login.php",
+            "/ADMIN/x", "/%61dmin/x", "/%3cscript%3ealert(1)", "/x/%2E%2E%2Fetc", "/x/%u002e%u002e/y"];
         string[] queries = ["", "?", "?q=shoes", "?id=1%20or%201=1", "?x=<script>alert(1)</script>", "?u=http://169.254.169.254/", "?c=;cat%20/etc/passwd", "?a=&b="];
-        string[] userAgents = ["", "Mozilla/5.0", "sqlmap/1.7", "", "curl/8"];
+        string[] userAgents = ["", "Mozilla/5.0", "sqlmap/1.7", "", "curl/8", "${jndi:ldap://x/a}", "%24%7Bjndi:ldap://x%7D", "() { :; }; /bin/id", "SQLMAP"];
         string[] cookies = ["", "session=abc", "id=1' or '1'='1", ""];
         string[] contentTypes = ["", "application/json", "text/xml"];
         string[] bodies = ["", "{\"a\":1}", "name=x' union select password from users--", "<?php system($_GET['c']); ?>", "<!ENTITY x SYSTEM \"file:///etc/passwd\">"];
         var random = new Random(3);
-        int decided = 0, differing = 0;
+        int decided = 0, differing = 0, matches = 0;
         for (var n = 0; n < 4000; n++)
         {
             var method = Pick(random, methods);
@@ -63,9 +75,11 @@ public sealed class WafAbsenceTests(WafTestFiles files) : IClassFixture<WafTestF
                 if (acl.AbsenceDecisions[i] is { } d && d.Part.IsAbsentFrom(request)) decided++;
             }
             if (expected.Rule is not null) differing++;
+            matches += full.Count(m => m);
         }
         Assert.True(decided > 4000, $"only {decided} rule decisions came from missing parts: the test does not exercise them");
-        Assert.True(differing > 400, $"only {differing} requests were decided by a rule");
+        if (countOnly) Assert.True(matches > 4000, $"only {matches} rule matches");
+        else Assert.True(differing > 400, $"only {differing} requests were decided by a rule");
     }
 
     [Fact]

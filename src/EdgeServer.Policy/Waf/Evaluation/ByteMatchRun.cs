@@ -65,5 +65,6 @@ internal sealed class ByteMatchRun(int start, int end, TextInspection screen, bo
         public override bool Test(ReadOnlySpan<char> text) => text.ContainsAny(_patterns);
         public override int Cost => 1;
         public override string Describe() => $"any of {patterns.Length} ByteMatch strings";
+        internal override IReadOnlyList<string> NeededChars => patterns;
     }
 }

@@ -13,9 +13,10 @@ public ref struct WafContext
     private int _countryState; // 0: not looked up, 1: none, 2: known
     private ushort _country;
 
-    internal WafContext(in WafRequest request, ICountryResolver? countries, DateTimeOffset now, WafScratch scratch)
+    internal WafContext(in WafRequest request, ICountryResolver? countries, DateTimeOffset now, WafScratch scratch, bool shortcuts)
     {
         Request = request;
+        Shortcuts = shortcuts;
         _countries = countries;
         Now = now;
         Text = scratch.Text;
@@ -24,6 +25,8 @@ public ref struct WafContext
     }
 
     public WafRequest Request { get; }
+    /// <summary>Answers proved without running a statement may be used; false in the reference evaluation tests compare them with.</summary>
+    internal bool Shortcuts { get; }
     public DateTimeOffset Now { get; }
     /// <summary>Where one field value is widened and transformed; its length caps what is inspected.</summary>
     internal char[] Text { get; }

@@ -39,6 +39,7 @@ public sealed class ByteMatchPredicate(string search, PositionalConstraint const
 
     public override int Cost => 1;
     public override string Describe() => $"ByteMatch {constraint} \"{search}\"";
+    internal override IReadOnlyList<string>? NeededChars => search.Length > 0 ? [search] : null;
 }
 
 /// <summary>
@@ -53,6 +54,7 @@ public sealed class RegexPredicate(Regex regex) : TextPredicate
         (_literal is null || text.Contains(_literal, StringComparison.Ordinal)) && regex.IsMatch(text);
     public override int Cost => 4;
     public override string Describe() => $"Regex /{regex}/";
+    internal override IReadOnlyList<string>? NeededChars => _literal is null ? null : [_literal];
 }
 
 public sealed class SqliPredicate : TextPredicate
@@ -65,6 +67,7 @@ public sealed class SqliPredicate : TextPredicate
 public sealed class XssPredicate : TextPredicate
 {
     public override bool Test(ReadOnlySpan<char> text) => XssDetector.IsXss(text);
+    internal override IReadOnlyList<string>? NeededChars => XssDetector.NeededChars;
     public override int Cost => 6;
     public override string Describe() => "XssMatch";
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using EdgeServer.Policy.Waf.Evaluation;
 using EdgeServer.Policy.Waf.Transforms;
@@ -11,6 +12,12 @@ public abstract class TextPredicate
     public abstract bool Test(ReadOnlySpan<char> text);
     public abstract int Cost { get; }
     public abstract string Describe();
+
+    /// <summary>
+    /// What a text must hold for the predicate to match: every char of one of these strings at least. Null when
+    /// nothing is needed (sizes, SQLi, a regex without a required literal). <see cref="RawScreen"/> reads it.
+    /// </summary>
+    internal virtual IReadOnlyList<string>? NeededChars => null;
 }
 
 /// <summary>
@@ -31,10 +38,14 @@ public sealed class TextInspection
         // No transformation lengthens text, so an empty value stays empty: its answer is known now. Absent
         // bodies, queries and headers are common, and detectors have a fixed cost even on nothing.
         _emptyResult = predicate.Test([]);
+        _screen = RawScreen.For(transformations, predicate);
         if (field is MethodField) _knownMethodResults = [.. Enum.GetValues<KnownMethod>().Select(m => m != KnownMethod.Custom && TestOffline(m.ToString().ToUpperInvariant()))];
     }
 
     private readonly bool _emptyResult;
+
+    /// <summary>Bytes a raw value must hold for the predicate to match after the transformations (see <see cref="RawScreen"/>); null when none can be named.</summary>
+    private readonly SearchValues<byte>? _screen;
 
     /// <summary>The answer for an empty value, known at compile time.</summary>
     internal bool EmptyResult => _emptyResult;
@@ -63,6 +74,9 @@ public sealed class TextInspection
     internal bool Test(ref WafContext context, ReadOnlySpan<byte> raw)
     {
         if (raw.IsEmpty) return _emptyResult;
+        var text = context.Text.AsSpan();
+        raw = raw[..Math.Min(raw.Length, text.Length)];
+        if (_screen is not null && context.Shortcuts && !raw.ContainsAny(_screen)) return false;
         var slot = CacheSlot;
         int source = 0, offset = 0;
         if (slot >= 0 && context.TryLocate(raw, out source, out offset))
@@ -73,8 +87,7 @@ public sealed class TextInspection
         {
             slot = -1;
         }
-        var text = context.Text.AsSpan();
-        var length = Transform(text, Encoding.Latin1.GetChars(raw[..Math.Min(raw.Length, text.Length)], text));
+        var length = Transform(text, Encoding.Latin1.GetChars(raw, text));
         if (slot >= 0) context.Cache.Store(slot, source, offset, raw.Length, text[..length]);
         return _predicate.Test(text[..length]);
     }
