@@ -20,7 +20,7 @@ public sealed class WebAcl(string name, string source, WafAction defaultAction, 
     public int BodyInspectionBytes { get; } = bodyInspectionBytes;
 
     private readonly WafStopTally _tally = Attach(rules);
-    private readonly (ByteMatchRun?[] Runs, AbsenceGates Gates, RuleStep[] Steps) _plan = Plan(rules);
+    private readonly (ByteMatchRun?[] Runs, AbsenceGates Gates, ShapePlans Shapes) _plan = Plan(rules);
     private readonly int _textChars = Math.Max(FieldToMatch.MaxInspectedChars, bodyInspectionBytes);
 
     /// <summary>Some rule has Metadata.ExpiresAt: only then does <see cref="Evaluate(in WafRequest, ICountryResolver?, DateTimeOffset, Span{bool})"/> look at its time.</summary>
@@ -33,13 +33,13 @@ public sealed class WebAcl(string name, string source, WafAction defaultAction, 
         return tally;
     }
 
-    /// <summary>The shortcuts: screened runs, rules decided by a missing part, and the per-rule steps that point to both.</summary>
-    private static (ByteMatchRun?[], AbsenceGates, RuleStep[]) Plan(WafRule[] rules)
+    /// <summary>The shortcuts: screened runs, rules decided by a missing part, and the plans per request shape that use both.</summary>
+    private static (ByteMatchRun?[], AbsenceGates, ShapePlans) Plan(WafRule[] rules)
     {
         var runs = ByteMatchRun.Find(rules);
         AssignCacheSlots(rules, runs.OfType<ByteMatchRun>().Select(r => r.Screen));
         var gates = AbsenceGates.Find(rules);
-        return (runs, gates, RuleStep.For(rules, runs, gates));
+        return (runs, gates, new ShapePlans(rules, runs, gates));
     }
 
     /// <summary>
@@ -90,44 +90,102 @@ public sealed class WebAcl(string name, string source, WafAction defaultAction, 
 
     private WafVerdict Evaluate(in WafRequest request, ICountryResolver? countries, DateTimeOffset now, Span<bool> matched, bool shortcuts)
     {
-        var steps = _plan.Steps;
-        var parts = _plan.Gates.Parts;
         var scratch = WafScratch.Take(_textChars);
         var context = new WafContext(request, countries, now, scratch, shortcuts);
         try
         {
-            for (var i = 0; i < rules.Length; i++)
-            {
-                var step = steps[i];
-                if (shortcuts && step.RunEnd != 0 &&
-                    ((step.RunGated && context.IsAbsent(step.Part, parts[step.Part])) || !_plan.Runs[i]!.Screen.Matches(ref context)))
-                {
-                    if (step.RunExpires) TallyExpired(i, step.RunEnd, now);
-                    i = step.RunEnd - 1;
-                    continue;
-                }
-                if (HasExpiringRules && rules[i].IsExpired(now))
-                {
-                    _tally.Skipped(i);
-                    continue;
-                }
-                var matches = shortcuts && step.Part >= 0 && context.IsAbsent(step.Part, parts[step.Part]) ? step.Answer : rules[i].Statement.Matches(ref context);
-                if (!matches) continue;
-                var rule = rules[i];
-                rule.Counters.CountMatch();
-                if (!matched.IsEmpty) matched[i] = true;
-                foreach (var id in rule.LabelIds) context.AddLabel(id);
-                if (rule.Action.Kind == WafActionKind.Count) continue;
-                _tally.Stopped(i);
-                return new WafVerdict(rule.Action.Kind, rule, rule.Action.Response, context.KnownCountry);
-            }
-            _tally.Stopped(rules.Length);
-            return new WafVerdict(DefaultAction.Kind, null, DefaultAction.Response, context.KnownCountry);
+            return shortcuts ? Walk(ref context, _plan.Shapes.For(Shape(ref context)), now, matched) : WalkAll(ref context, now, matched);
         }
         finally
         {
             WafScratch.Give(scratch);
         }
+    }
+
+    /// <summary>Which of the parts a shape covers the request lacks (see <see cref="ShapePlans"/>).</summary>
+    private uint Shape(ref WafContext context)
+    {
+        var parts = _plan.Gates.Parts;
+        var shape = 0u;
+        for (var p = 0; p < _plan.Shapes.ShapeParts; p++)
+        {
+            if (context.IsAbsent(p, parts[p])) shape |= 1u << p;
+        }
+        return shape;
+    }
+
+    private WafVerdict Walk(ref WafContext context, PlanStep[] plan, DateTimeOffset now, Span<bool> matched)
+    {
+        var parts = _plan.Gates.Parts;
+        for (var k = 0; k < plan.Length; k++)
+        {
+            ref readonly var step = ref plan[k];
+            var i = step.Rule;
+            switch (step.Op)
+            {
+                case PlanOp.Screen:
+                    if ((step.Part >= 0 && context.IsAbsent(step.Part, parts[step.Part])) || !_plan.Runs[i]!.Screen.Matches(ref context))
+                    {
+                        if (step.RunExpires) TallyExpired(i, step.RunEnd, now);
+                        k = step.Next - 1;
+                    }
+                    continue;
+                case PlanOp.ExpiryOnly:
+                    if (rules[i].IsExpired(now)) _tally.Skipped(i);
+                    continue;
+            }
+            if (HasExpiringRules && rules[i].IsExpired(now))
+            {
+                _tally.Skipped(i);
+                continue;
+            }
+            var matches = step.Op switch
+            {
+                PlanOp.Matched => true,
+                PlanOp.Lazy when context.IsAbsent(step.Part, parts[step.Part]) => step.Answer,
+                _ => rules[i].Statement.Matches(ref context),
+            };
+            if (matches && Act(ref context, i, matched, out var verdict)) return verdict;
+        }
+        return Default(context);
+    }
+
+    /// <summary>Every rule in order, each statement run in full.</summary>
+    private WafVerdict WalkAll(ref WafContext context, DateTimeOffset now, Span<bool> matched)
+    {
+        for (var i = 0; i < rules.Length; i++)
+        {
+            if (HasExpiringRules && rules[i].IsExpired(now))
+            {
+                _tally.Skipped(i);
+                continue;
+            }
+            if (rules[i].Statement.Matches(ref context) && Act(ref context, i, matched, out var verdict)) return verdict;
+        }
+        return Default(context);
+    }
+
+    /// <summary>A rule matched: counts, labels, and the verdict when its action ends the evaluation (anything but Count).</summary>
+    private bool Act(ref WafContext context, int i, Span<bool> matched, out WafVerdict verdict)
+    {
+        var rule = rules[i];
+        rule.Counters.CountMatch();
+        if (!matched.IsEmpty) matched[i] = true;
+        foreach (var id in rule.LabelIds) context.AddLabel(id);
+        if (rule.Action.Kind == WafActionKind.Count)
+        {
+            verdict = default;
+            return false;
+        }
+        _tally.Stopped(i);
+        verdict = new WafVerdict(rule.Action.Kind, rule, rule.Action.Response, context.KnownCountry);
+        return true;
+    }
+
+    private WafVerdict Default(in WafContext context)
+    {
+        _tally.Stopped(rules.Length);
+        return new WafVerdict(DefaultAction.Kind, null, DefaultAction.Response, context.KnownCountry);
     }
 
     /// <summary>A run stepped over was reached: its expired rules count as skipped, as they would one by one.</summary>
