@@ -29,7 +29,8 @@ mkdir -p "$out"
 need=()
 for tool in wrk nginx taskset; do command -v "$tool" >/dev/null || need+=("$tool"); done
 if ((${#need[@]})); then
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]/taskset/util-linux}" >/dev/null
+  # A fresh machine has no package lists yet: update first, or install finds nothing.
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]/taskset/util-linux}"; } >/dev/null
 fi
 [[ ${SKIP_PUBLISH:-0} == 1 ]] || dotnet publish "$repo/src/EdgeServer/EdgeServer.csproj" -c Release -o "$publish" -nologo -v q
 
