@@ -20,7 +20,7 @@ public sealed class WebAcl(string name, string source, WafAction defaultAction, 
     public int BodyInspectionBytes { get; } = bodyInspectionBytes;
 
     private readonly WafStopTally _tally = Attach(rules);
-    private readonly (ByteMatchRun?[] Runs, AbsenceGates Gates, ShapePlans Shapes) _plan = Plan(rules);
+    private readonly (ByteMatchRun?[] Runs, AbsenceGates Gates, FieldScreens Screens, ShapePlans Shapes) _plan = Plan(rules);
     private readonly int _textChars = Math.Max(FieldToMatch.MaxInspectedChars, bodyInspectionBytes);
 
     /// <summary>Some rule has Metadata.ExpiresAt: only then does <see cref="Evaluate(in WafRequest, ICountryResolver?, DateTimeOffset, Span{bool})"/> look at its time.</summary>
@@ -33,13 +33,14 @@ public sealed class WebAcl(string name, string source, WafAction defaultAction, 
         return tally;
     }
 
-    /// <summary>The shortcuts: screened runs, rules decided by a missing part, and the plans per request shape that use both.</summary>
-    private static (ByteMatchRun?[], AbsenceGates, ShapePlans) Plan(WafRule[] rules)
+    /// <summary>The shortcuts: screened runs, rules decided by a missing part, field screens, and the plans per request shape that use them.</summary>
+    private static (ByteMatchRun?[], AbsenceGates, FieldScreens, ShapePlans) Plan(WafRule[] rules)
     {
         var runs = ByteMatchRun.Find(rules);
         AssignCacheSlots(rules, runs.OfType<ByteMatchRun>().Select(r => r.Screen));
         var gates = AbsenceGates.Find(rules);
-        return (runs, gates, new ShapePlans(rules, runs, gates));
+        var screens = FieldScreens.Find(rules, runs);
+        return (runs, gates, screens, new ShapePlans(rules, runs, gates, screens));
     }
 
     /// <summary>
@@ -69,6 +70,16 @@ public sealed class WebAcl(string name, string source, WafAction defaultAction, 
     /// <summary>Per rule, the missing part of a request that decides it before it runs, and its answer then (see <see cref="AbsenceGates"/>).</summary>
     public IReadOnlyList<(OptionalPart Part, bool Answer)?> AbsenceDecisions =>
         [.. _plan.Gates.PartOf.Select((p, i) => p < 0 ? ((OptionalPart, bool)?)null : (_plan.Gates.Parts[p], _plan.Gates.AnswerOf[i]))];
+
+    /// <summary>
+    /// The field screens (see <see cref="FieldScreens"/>): the field, the raw bytes one of which a value must hold for
+    /// any of the rules (indexes into <see cref="Rules"/>) to match, for `edge waf explain`.
+    /// </summary>
+    public IReadOnlyList<(string Field, string Bytes, int[] Rules)> FieldScreened =>
+        [.. _plan.Screens.Fields.Select((f, s) => (f.Describe(), Printable(_plan.Screens.Bytes[s]), _plan.Screens.RulesOf(s).ToArray()))];
+
+    private static string Printable(byte[] bytes) =>
+        string.Concat(bytes.Select(b => b is > 0x20 and < 0x7F ? ((char)b).ToString() : $"\\x{b:x2}"));
 
     /// <summary>Every rule can be decided from the peer address alone (see <see cref="Statements.WafStatement.IsConnectionLevel"/>).</summary>
     public bool IsConnectionLevel => rules.All(r => r.Statement.IsConnectionLevel);
@@ -143,6 +154,7 @@ public sealed class WebAcl(string name, string source, WafAction defaultAction, 
             {
                 PlanOp.Matched => true,
                 PlanOp.Lazy when context.IsAbsent(step.Part, parts[step.Part]) => step.Answer,
+                PlanOp.Run when step.FieldScreen >= 0 && context.ScreenClears(step.FieldScreen, _plan.Screens) => false,
                 _ => rules[i].Statement.Matches(ref context),
             };
             if (matches && Act(ref context, i, matched, out var verdict)) return verdict;

@@ -181,6 +181,11 @@ internal static class WafCommands
             Console.WriteLine($"  priorities {acl.Rules[start].Priority}-{acl.Rules[end - 1].Priority}: {end - start} ByteMatch rules on one field and transformations, " +
                 "screened by one search (skipped together when none of their strings occurs)");
         }
+        foreach (var (field, bytes, members) in acl.FieldScreened)
+        {
+            Console.WriteLine($"  {field}: priorities {string.Join(",", members.Select(i => acl.Rules[i].Priority))} match only when a raw value holds one of [{bytes}] " +
+                "(one search for all of them; see docs/performance.md, field screens)");
+        }
         Console.WriteLine($"  total cost (every rule evaluated): {acl.Rules.Sum(r => r.Statement.Cost)}");
         return 0;
     }

@@ -21,7 +21,9 @@ internal enum PlanOp : byte
 /// <param name="Next">For <see cref="PlanOp.Screen"/>: the step after the run's rules.</param>
 /// <param name="RunEnd">For <see cref="PlanOp.Screen"/>: one past the run's last rule.</param>
 /// <param name="RunExpires">For <see cref="PlanOp.Screen"/>: some rule of the run has an expiry date.</param>
-internal readonly record struct PlanStep(int Rule, PlanOp Op, sbyte Part = -1, bool Answer = false, int Next = 0, int RunEnd = 0, bool RunExpires = false);
+/// <param name="FieldScreen">For <see cref="PlanOp.Run"/>: the <see cref="FieldScreens"/> index of the rule's field screen, or -1.</param>
+internal readonly record struct PlanStep(int Rule, PlanOp Op, sbyte Part = -1, bool Answer = false, int Next = 0, int RunEnd = 0, bool RunExpires = false,
+    sbyte FieldScreen = -1);
 
 /// <summary>
 /// The rules an evaluation walks, per request shape. A shape is which of the parts the ACL's rules are gated on
@@ -41,11 +43,13 @@ internal sealed class ShapePlans
     private readonly WafRule[] _rules;
     private readonly ByteMatchRun?[] _runs;
     private readonly AbsenceGates _gates;
+    private readonly FieldScreens _screens;
     private readonly bool _expiring;
     private readonly PlanStep[]?[] _plans;
 
-    public ShapePlans(WafRule[] rules, ByteMatchRun?[] runs, AbsenceGates gates)
+    public ShapePlans(WafRule[] rules, ByteMatchRun?[] runs, AbsenceGates gates, FieldScreens screens)
     {
+        _screens = screens;
         _rules = rules;
         _runs = runs;
         _gates = gates;
@@ -99,7 +103,7 @@ internal sealed class ShapePlans
         var part = _gates.PartOf[rule];
         if (part < 0 || (part < ShapeParts && !Lacks(shape, part)))
         {
-            steps.Add(new PlanStep(rule, PlanOp.Run));
+            steps.Add(new PlanStep(rule, PlanOp.Run, FieldScreen: _screens.ScreenOf[rule]));
         }
         else if (part >= ShapeParts)
         {

@@ -114,6 +114,21 @@ public ref struct WafContext
         return (_partsAbsent & bit) != 0;
     }
 
+    private uint _screensKnown;
+    private uint _screensClear;
+
+    /// <summary>Whether no raw value of screen <paramref name="index"/>'s field holds any of its bytes: then none of its rules matches. Looked at once per evaluation.</summary>
+    internal bool ScreenClears(int index, FieldScreens screens)
+    {
+        var bit = 1u << index;
+        if ((_screensKnown & bit) == 0)
+        {
+            if (!screens.Fields[index].AnyRawValueHolds(Request, screens.Screens[index])) _screensClear |= bit;
+            _screensKnown |= bit;
+        }
+        return (_screensClear & bit) != 0;
+    }
+
     /// <summary>Transformed values shared by rules with the same chain (see <see cref="TransformedTextCache"/>).</summary>
     internal TransformedTextCache Cache;
 

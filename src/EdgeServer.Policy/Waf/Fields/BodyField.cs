@@ -1,3 +1,4 @@
+using System.Buffers;
 using EdgeServer.Policy.Waf.Evaluation;
 
 namespace EdgeServer.Policy.Waf.Fields;
@@ -19,6 +20,10 @@ public sealed class BodyField(OversizeHandling oversize) : FieldToMatch
     public override string Describe() => $"Body(oversize {oversize})";
     internal override OptionalPart Part => OptionalPart.Body;
     internal override bool AnswerWhenAbsent(TextInspection inspection) => inspection.EmptyResult; // the empty body is tested
+
+    internal override bool CanScreenRawValues => true;
+    internal override bool AnyRawValueHolds(in WafRequest request, SearchValues<byte> bytes) =>
+        request.BodyTruncated && oversize != OversizeHandling.Continue ? oversize == OversizeHandling.Match : request.Body.ContainsAny(bytes);
 }
 
 public enum CertificatePart : byte { Subject, Issuer, SubjectAlternativeNames, Fingerprint }

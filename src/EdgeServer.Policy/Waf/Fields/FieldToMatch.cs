@@ -1,3 +1,4 @@
+using System.Buffers;
 using EdgeServer.Policy.Waf.Evaluation;
 
 namespace EdgeServer.Policy.Waf.Fields;
@@ -25,6 +26,16 @@ public abstract class FieldToMatch
 
     /// <summary>What <see cref="AnyValueMatches"/> answers when <see cref="Part"/> is absent from the request.</summary>
     internal virtual bool AnswerWhenAbsent(TextInspection inspection) => throw new InvalidOperationException($"{Describe()} reads no optional part");
+
+    /// <summary>
+    /// Whether some raw value this field yields (or text containing it) holds one of <paramref name="bytes"/>, or an
+    /// oversize value answers "match" unread: false proves that no predicate needing one of those bytes (see
+    /// <see cref="RawScreen"/>) matches any value. True when the field cannot tell.
+    /// </summary>
+    internal virtual bool AnyRawValueHolds(in WafRequest request, SearchValues<byte> bytes) => true;
+
+    /// <summary>The field answers <see cref="AnyRawValueHolds"/> (it overrides it): a field screen on another field would only cost a look.</summary>
+    internal virtual bool CanScreenRawValues => false;
 
     /// <summary>Applies oversize handling to one value: null means inspect it (its first part), else the answer.</summary>
     protected static bool? Oversize(int length, OversizeHandling handling) =>

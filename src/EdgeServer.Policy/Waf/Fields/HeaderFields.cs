@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using EdgeServer.Policy.Waf.Evaluation;
 
@@ -50,6 +51,17 @@ public sealed class SingleHeaderField(byte[] name) : FieldToMatch
     public override string Describe() => $"SingleHeader({System.Text.Encoding.ASCII.GetString(name)})";
     internal override OptionalPart Part { get; } = OptionalPart.HeaderNamed(name);
     internal override bool AnswerWhenAbsent(TextInspection inspection) => false; // no value to test
+
+    internal override bool CanScreenRawValues => true;
+    internal override bool AnyRawValueHolds(in WafRequest request, SearchValues<byte> bytes)
+    {
+        if (request.Head is not { } head) return false;
+        foreach (ref readonly var field in head.Fields)
+        {
+            if (Ascii.EqualsIgnoreCase(head.Name(field), name) && head.Value(field).ContainsAny(bytes)) return true;
+        }
+        return false;
+    }
 }
 
 public sealed class HeadersField(NamePattern pattern, MatchScope scope, OversizeHandling oversize) : FieldToMatch
@@ -76,6 +88,22 @@ public sealed class HeadersField(NamePattern pattern, MatchScope scope, Oversize
 
     public override int Cost => 4;
     public override string Describe() => $"Headers({pattern.Describe()}, {scope})";
+
+    internal override bool CanScreenRawValues => true;
+    internal override bool AnyRawValueHolds(in WafRequest request, SearchValues<byte> bytes)
+    {
+        if (request.Head is not { } head) return false;
+        foreach (ref readonly var field in head.Fields)
+        {
+            var key = head.Name(field);
+            if (!pattern.Covers(key)) continue;
+            if (scope != MatchScope.Value && key.ContainsAny(bytes)) return true;
+            if (scope == MatchScope.Key) continue;
+            var value = head.Value(field);
+            if (Oversize(value.Length, oversize) == true || value.ContainsAny(bytes)) return true;
+        }
+        return false;
+    }
     internal override string Identity => $"Headers({pattern.Describe()}, {scope}, oversize {oversize})";
 }
 
@@ -109,6 +137,20 @@ public sealed class CookiesField(NamePattern pattern, MatchScope scope, Oversize
 
     public override int Cost => 3;
     public override string Describe() => $"Cookies({pattern.Describe()}, {scope})";
+
+    internal override bool CanScreenRawValues => true;
+    // Every cookie's name and value are inside a Cookie header's value.
+    internal override bool AnyRawValueHolds(in WafRequest request, SearchValues<byte> bytes)
+    {
+        if (request.Head is not { } head) return false;
+        foreach (ref readonly var field in head.Fields)
+        {
+            if (!Ascii.EqualsIgnoreCase(head.Name(field), s_cookie)) continue;
+            var cookies = head.Value(field);
+            if (Oversize(cookies.Length, oversize) == true || cookies.ContainsAny(bytes)) return true;
+        }
+        return false;
+    }
     internal override OptionalPart Part { get; } = OptionalPart.HeaderNamed(s_cookie);
     internal override bool AnswerWhenAbsent(TextInspection inspection) => false; // no cookie to test
     internal override string Identity => $"Cookies({pattern.Describe()}, {scope}, oversize {oversize})";

@@ -1,4 +1,3 @@
-using System.Buffers;
 using EdgeServer.Policy.Waf.Transforms;
 
 namespace EdgeServer.Policy.Waf.Fields;
@@ -19,7 +18,7 @@ internal static class RawScreen
     private const string Common = " /.-_=&:;,0123456789etaoinsrhldcu";
 
     /// <returns>The bytes of which a raw value must hold one for <paramref name="predicate"/> to match; null when no screen is sound.</returns>
-    public static SearchValues<byte>? For(IReadOnlyList<TextTransformationType> chain, TextPredicate predicate)
+    public static byte[]? For(IReadOnlyList<TextTransformationType> chain, TextPredicate predicate)
     {
         if (predicate.NeededChars is not { Count: > 0 } needed) return null;
         var sources = new HashSet<char>();
@@ -35,8 +34,7 @@ internal static class RawScreen
             if (best is null) return null;
             sources.UnionWith(best);
         }
-        var bytes = sources.Where(c => c <= 0xFF).Select(c => (byte)c).ToArray();
-        return SearchValues.Create(bytes);
+        return [.. sources.Where(c => c <= 0xFF).Select(c => (byte)c).Order()];
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using EdgeServer.Policy.Waf.Evaluation;
 using EdgeServer.Protocol.Http1;
@@ -11,6 +12,8 @@ public sealed class UriPathField : FieldToMatch
         context.Request.Head is { } head && inspection.Test(ref context, head.Path);
     public override int Cost => 1;
     public override string Describe() => "UriPath";
+    internal override bool CanScreenRawValues => true;
+    internal override bool AnyRawValueHolds(in WafRequest request, SearchValues<byte> bytes) => request.Head is { } head && head.Path.ContainsAny(bytes);
 }
 
 /// <summary>The query string without the '?'; an absent query is the empty string.</summary>
@@ -20,6 +23,8 @@ public sealed class QueryStringField : FieldToMatch
         context.Request.Head is { } head && inspection.Test(ref context, head.Query);
     public override int Cost => 1;
     public override string Describe() => "QueryString";
+    internal override bool CanScreenRawValues => true;
+    internal override bool AnyRawValueHolds(in WafRequest request, SearchValues<byte> bytes) => request.Head is { } head && head.Query.ContainsAny(bytes);
     internal override OptionalPart Part => OptionalPart.Query;
     internal override bool AnswerWhenAbsent(TextInspection inspection) => inspection.EmptyResult; // the empty string is tested
 }
@@ -57,5 +62,8 @@ public sealed class QueryArgumentsField(byte[]? name) : FieldToMatch
     public override int Cost => 2;
     internal override OptionalPart Part => OptionalPart.Query;
     internal override bool AnswerWhenAbsent(TextInspection inspection) => false; // no argument to test
+    internal override bool CanScreenRawValues => true;
+    // Every argument's name and value are inside the query.
+    internal override bool AnyRawValueHolds(in WafRequest request, SearchValues<byte> bytes) => request.Head is { } head && head.Query.ContainsAny(bytes);
     public override string Describe() => name is null ? "AllQueryArguments" : $"SingleQueryArgument({System.Text.Encoding.ASCII.GetString(name)})";
 }

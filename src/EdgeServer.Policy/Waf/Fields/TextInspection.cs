@@ -38,7 +38,8 @@ public sealed class TextInspection
         // No transformation lengthens text, so an empty value stays empty: its answer is known now. Absent
         // bodies, queries and headers are common, and detectors have a fixed cost even on nothing.
         _emptyResult = predicate.Test([]);
-        _screen = RawScreen.For(transformations, predicate);
+        ScreenBytes = RawScreen.For(transformations, predicate);
+        _screen = ScreenBytes is null ? null : SearchValues.Create(ScreenBytes);
         if (field is MethodField) _knownMethodResults = [.. Enum.GetValues<KnownMethod>().Select(m => m != KnownMethod.Custom && TestOffline(m.ToString().ToUpperInvariant()))];
     }
 
@@ -46,6 +47,9 @@ public sealed class TextInspection
 
     /// <summary>Bytes a raw value must hold for the predicate to match after the transformations (see <see cref="RawScreen"/>); null when none can be named.</summary>
     private readonly SearchValues<byte>? _screen;
+
+    /// <summary>The bytes of that screen, for screens over a whole field (<see cref="Evaluation.FieldScreens"/>).</summary>
+    internal byte[]? ScreenBytes { get; }
 
     /// <summary>The answer for an empty value, known at compile time.</summary>
     internal bool EmptyResult => _emptyResult;
