@@ -108,15 +108,17 @@ done
 
 echo
 awk -F'\t' -v a="$a" -v b="$b" -v secs="$secs" '
-  NR > 1 { n++; r[n] = $6; ua[n] = $3; ub[n] = $5; qa[n] = $2 / secs; qb[n] = $4 / secs }
+  NR > 1 { n++; r[n] = $6; ua[n] = $3; ub[n] = $5; qa[n] = $2 / secs; qb[n] = $4 / secs; rq[n] = $4 / $2 }
   function sort(x, m,   i, j, t) { for (i = 2; i <= m; i++) for (j = i; j > 1 && x[j-1] > x[j]; j--) { t = x[j]; x[j] = x[j-1]; x[j-1] = t } }
   function q(x, m, p,   k) { k = 1 + (m - 1) * p; return x[int(k)] + (x[int(k) + (k > int(k))] - x[int(k)]) * (k - int(k)) }
   END {
-    sort(r, n); sort(ua, n); sort(ub, n); sort(qa, n); sort(qb, n)
+    sort(r, n); sort(ua, n); sort(ub, n); sort(qa, n); sort(qb, n); sort(rq, n)
     printf "| | %s (A) | %s (B) |\n|---|--:|--:|\n", a, b
     printf "| median req/s | %.0f | %.0f |\n", q(qa, n, 0.5), q(qb, n, 0.5)
     printf "| median µs CPU/request | %.2f | %.2f |\n", q(ua, n, 0.5), q(ub, n, 0.5)
     printf "\nB over A, CPU per request, %d pairs: median %+.1f %% (quartiles %+.1f %% .. %+.1f %%)\n", n,
       (q(r, n, 0.5) - 1) * 100, (q(r, n, 0.25) - 1) * 100, (q(r, n, 0.75) - 1) * 100
+    printf "B over A, req/s (what compare.sh reports), same pairs: median %+.1f %% (quartiles %+.1f %% .. %+.1f %%)\n",
+      (q(rq, n, 0.5) - 1) * 100, (q(rq, n, 0.25) - 1) * 100, (q(rq, n, 0.75) - 1) * 100
   }' "$tsv" | tee "$out/summary.md"
 echo "Runs: $tsv"

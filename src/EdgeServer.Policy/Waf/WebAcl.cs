@@ -78,6 +78,9 @@ public sealed class WebAcl(string name, string source, WafAction defaultAction, 
     public IReadOnlyList<(string Field, string Bytes, int[] Rules)> FieldScreened =>
         [.. _plan.Screens.Fields.Select((f, s) => (f.Describe(), Printable(_plan.Screens.Bytes[s]), _plan.Screens.RulesOf(s).ToArray()))];
 
+    /// <summary>The raw bytes one of which a value must hold for the run starting at <paramref name="start"/> to be searched at all; null when it has no raw screen.</summary>
+    public string? RunRawScreen(int start) => _plan.Runs[start]?.Screen.ScreenBytes is { } bytes ? Printable(bytes) : null;
+
     private static string Printable(byte[] bytes) =>
         string.Concat(bytes.Select(b => b is > 0x20 and < 0x7F ? ((char)b).ToString() : $"\\x{b:x2}"));
 

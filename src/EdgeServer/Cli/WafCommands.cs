@@ -179,7 +179,8 @@ internal static class WafCommands
         foreach (var (start, end) in acl.ScreenedRuns)
         {
             Console.WriteLine($"  priorities {acl.Rules[start].Priority}-{acl.Rules[end - 1].Priority}: {end - start} ByteMatch rules on one field and transformations, " +
-                "screened by one search (skipped together when none of their strings occurs)");
+                "screened by one search (skipped together when none of their strings occurs" +
+                (acl.RunRawScreen(start) is { } raw ? $", or unread when the raw value holds none of [{raw}])" : ")"));
         }
         foreach (var (field, bytes, members) in acl.FieldScreened)
         {

@@ -14,8 +14,18 @@ namespace EdgeServer.Policy.Waf.Fields;
 /// </summary>
 internal static class RawScreen
 {
-    /// <summary>Chars ordinary values are full of: a needed char among them screens out little.</summary>
-    private const string Common = " /.-_=&:;,0123456789etaoinsrhldcu";
+    /// <summary>
+    /// Chars of ordinary values, most common first (separators and digits, then letters roughly as often as they
+    /// appear in paths and header values): a screen on a rarer char lets more values through unread. Chars not
+    /// listed ('<', '$', '(', '%'...) are the rarest. The order only decides how often a screen helps, never its answer.
+    /// </summary>
+    private const string ByFrequency = " /.-_=&:;,0123456789eatoinsrlcpdmuhgbfwyvkxjzq";
+
+    private static int Commonness(char c)
+    {
+        var index = ByFrequency.IndexOf(char.ToLowerInvariant(c));
+        return index < 0 ? 0 : ByFrequency.Length - index;
+    }
 
     /// <returns>The bytes of which a raw value must hold one for <paramref name="predicate"/> to match; null when no screen is sound.</returns>
     public static byte[]? For(IReadOnlyList<TextTransformationType> chain, TextPredicate predicate)
@@ -24,11 +34,11 @@ internal static class RawScreen
         var sources = new HashSet<char>();
         foreach (var allOf in needed)
         {
-            // Every char of it is needed, so one is enough to look for: the one whose sources are least common and fewest.
+            // Every char of it is needed, so one is enough to look for: the one whose commonest source is rarest.
             var best = allOf.Distinct()
                 .Select(c => Sources(chain, [c]))
                 .Where(s => s is not null)
-                .OrderBy(s => s!.Count(c => Common.Contains(c)))
+                .OrderBy(s => s!.Max(Commonness))
                 .ThenBy(s => s!.Count)
                 .FirstOrDefault();
             if (best is null) return null;
