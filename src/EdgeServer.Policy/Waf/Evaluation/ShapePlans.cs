@@ -29,8 +29,8 @@ internal readonly record struct PlanStep(int Rule, PlanOp Op, sbyte Part = -1, b
 /// The rules an evaluation walks, per request shape. A shape is which of the parts the ACL's rules are gated on
 /// (<see cref="AbsenceGates"/>) the request lacks: wrk's GET lacks the query, the body, Cookie and User-Agent, a
 /// browser's GET only the body. For one shape, every gated rule's fate is known before the request is read (run
-/// it, or it matches, or it cannot), so the plan lists only the rules that must run or act: 15 steps of the
-/// 50-rule benchmark ACL for wrk's GET. A walk over all the rules asking each whether it is decided cost a
+/// it, or it matches, or it cannot), so the plan lists only the rules that must run or act: for wrk's GET, 14
+/// steps of the 50-rule benchmark ACL run (the dozen path probes are one screen step unless the path holds one). A walk over all the rules asking each whether it is decided cost a
 /// mispredicted branch or a cache miss per rule once the proxy's other work had evicted the loop's state; a
 /// plan is read front to back. Plans are built on first use of a shape (at most 2^<see cref="MaxShapeParts"/>
 /// per ACL) and kept; rules gated on parts past those are asked one by one, as before.

@@ -17,7 +17,7 @@ internal static class RawScreen
     /// <summary>
     /// Chars of ordinary values, most common first (separators and digits, then letters roughly as often as they
     /// appear in paths and header values): a screen on a rarer char lets more values through unread. Chars not
-    /// listed ('<', '$', '(', '%'...) are the rarest. The order only decides how often a screen helps, never its answer.
+    /// listed ('&lt;', '$', '(', '%'...) are the rarest. The order only decides how often a screen helps, never its answer.
     /// </summary>
     private const string ByFrequency = " /.-_=&:;,0123456789eatoinsrlcpdmuhgbfwyvkxjzq";
 
